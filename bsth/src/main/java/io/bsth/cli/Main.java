@@ -1,0 +1,79 @@
+package io.bsth.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bsth COMMAND [FLAGS]}: the command-line tool of CONTRACT.md. Bad input (a missing file, a
+ * malformed array, a wrong flag) ends with one line naming what was wrong and exit status 2; an
+ * unexpected failure with one line and status 1 ({@code BSTH_DEBUG=1} adds the stack trace).
+ */
+@Command(name = "bsth", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "Bit-aware Semantic Transformer Hashing: train, encode, search and evaluate multi-modal hash codes.",
+        subcommands = {VersionCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    /** Exit status for bad input: flags, files, keys. */
+    public static final int BAD_INPUT = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try 'bsth --help')");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the tool and returns its exit status (tests call this directly). */
+    public static int run(String... args) {
+        CommandLine cl = commandLine();
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println(prefix(ex.getCommandLine()) + ex.getMessage());
+            err.flush();
+            return BAD_INPUT;
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            PrintWriter err = cmd.getErr();
+            int status;
+            if (isBadInput(ex)) {
+                err.println(prefix(cmd) + message(ex));
+                status = BAD_INPUT;
+            } else {
+                err.println(prefix(cmd) + "internal error: " + ex);
+                status = 1;
+            }
+            if (System.getenv("BSTH_DEBUG") != null) ex.printStackTrace(err);
+            err.flush();
+            return status;
+        });
+        return cl;
+    }
+
+    private static String prefix(CommandLine cmd) {
+        return cmd.getParent() == null ? "bsth: " : "bsth " + cmd.getCommandName() + ": ";
+    }
+
+    private static boolean isBadInput(Throwable ex) {
+        return ex instanceof IllegalArgumentException || ex instanceof IOException
+                || ex instanceof UncheckedIOException || ex instanceof CommandLine.ParameterException;
+    }
+
+    private static String message(Throwable ex) {
+        Throwable t = ex instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : ex;
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}

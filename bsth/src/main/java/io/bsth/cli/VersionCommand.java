@@ -1,0 +1,30 @@
+package io.bsth.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bsth version}: the tool's version and the runtime it runs on. */
+@Command(name = "version", description = "Print the version, Java runtime and SIMD width.")
+public final class VersionCommand implements Callable<Integer> {
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "0.1.0-SNAPSHOT" : v;
+    }
+
+    static final class Provider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"bsth " + version()};
+        }
+    }
+
+    @Override
+    public Integer call() {
+        System.out.println("bsth " + version());
+        System.out.println("java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");
+        System.out.println("float SIMD lanes " + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()
+                + ", processors " + Runtime.getRuntime().availableProcessors());
+        return 0;
+    }
+}

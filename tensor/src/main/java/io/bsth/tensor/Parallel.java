@@ -1,0 +1,195 @@
+package io.bsth.tensor;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The one parallel utility: a fixed pool of {@code threads - 1} daemon workers plus the calling thread,
+ * so a run configured with {@code --threads T} uses T threads in total. Work is split into tasks
+ * (rows, heads, blocks: never single elements); each task index runs exactly once. One task, one
+ * thread, or a call made from inside a task runs inline on the caller (no hand-off, no deadlock).
+ */
+public final class Parallel {
+    /** A range body: processes task indices {@code [start, end)}. */
+    @FunctionalInterface
+    public interface Range {
+        void run(int start, int end);
+    }
+
+    /** A task body: processes task index {@code i}. */
+    @FunctionalInterface
+    public interface Task {
+        void run(int i);
+    }
+
+    private static volatile Pool pool = new Pool(defaultThreads());
+    private static final ThreadLocal<Boolean> IN_TASK = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+    private Parallel() {}
+
+    private static int defaultThreads() {
+        String p = System.getProperty("bsth.threads");
+        if (p != null) {
+            try {
+                return Math.max(1, Integer.parseInt(p.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("system property bsth.threads: expected an integer, got '" + p + "'");
+            }
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Threads in total (workers + caller). */
+    public static int threads() {
+        return pool.threads;
+    }
+
+    /** Replaces the pool by one of {@code n} threads in total; idempotent for the current size. */
+    public static synchronized void setThreads(int n) {
+        if (n < 1) throw new IllegalArgumentException("--threads: expected a positive integer, got " + n);
+        if (pool.threads == n) return;
+        Pool old = pool;
+        pool = new Pool(n);
+        old.shutdown();
+    }
+
+    /** Runs {@code task.run(i)} for every i in [0, n), dynamically scheduled over the pool. */
+    public static void forEach(int n, Task task) {
+        if (n <= 0) return;
+        Pool p = pool;
+        if (n == 1 || p.threads == 1 || IN_TASK.get()) {
+            for (int i = 0; i < n; i++) task.run(i);
+            return;
+        }
+        p.run(n, task);
+    }
+
+    /**
+     * Splits [0, n) into at most {@code threads} contiguous chunks of at least {@code grain} indices
+     * and runs each chunk once.
+     */
+    public static void forRange(int n, int grain, Range body) {
+        if (n <= 0) return;
+        int chunks = Math.min(threads(), Math.max(1, n / Math.max(1, grain)));
+        if (chunks == 1 || IN_TASK.get()) {
+            body.run(0, n);
+            return;
+        }
+        final int c = chunks;
+        forEach(c, i -> body.run((int) ((long) n * i / c), (int) ((long) n * (i + 1) / c)));
+    }
+
+    /** Slot of the current thread in [0, threads): 0 for the caller, 1.. for workers. For per-thread scratch. */
+    public static int slot() {
+        Thread t = Thread.currentThread();
+        return t instanceof Worker w && w.owner == pool ? w.slot : 0;
+    }
+
+    private static final class Worker extends Thread {
+        final Pool owner;
+        final int slot;
+
+        Worker(Pool owner, int slot, Runnable r) {
+            super(r, "bsth-worker-" + slot);
+            this.owner = owner;
+            this.slot = slot;
+            setDaemon(true);
+        }
+    }
+
+    /** One batch of tasks: workers and the caller claim indices from {@code next}. */
+    private static final class Job {
+        final int n;
+        final Task task;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable error;
+
+        Job(int n, Task task) {
+            this.n = n;
+            this.task = task;
+        }
+
+        void work() {
+            int i;
+            IN_TASK.set(Boolean.TRUE);
+            try {
+                while ((i = next.getAndIncrement()) < n) {
+                    try {
+                        if (error == null) task.run(i);
+                    } catch (Throwable t) {
+                        error = t;
+                    } finally {
+                        done.incrementAndGet();
+                    }
+                }
+            } finally {
+                IN_TASK.set(Boolean.FALSE);
+            }
+        }
+    }
+
+    private static final class Pool {
+        final int threads;
+        final Worker[] workers;
+        volatile Job job;
+        volatile boolean stopped;
+        private long generation;
+        private final Object submit = new Object();
+
+        Pool(int threads) {
+            this.threads = threads;
+            this.workers = new Worker[threads - 1];
+            for (int i = 0; i < workers.length; i++) {
+                workers[i] = new Worker(this, i + 1, this::loop);
+                workers[i].start();
+            }
+        }
+
+        private void loop() {
+            long seen = 0;
+            while (true) {
+                Job j;
+                synchronized (this) {
+                    while (!stopped && generation == seen) {
+                        try {
+                            wait();
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    if (stopped) return;
+                    seen = generation;
+                    j = job;
+                }
+                if (j != null) j.work();
+            }
+        }
+
+        void run(int n, Task task) {
+            synchronized (submit) {
+                Job j = new Job(n, task);
+                synchronized (this) {
+                    job = j;
+                    generation++;
+                    notifyAll();
+                }
+                j.work();
+                while (j.done.get() < n) Thread.onSpinWait();
+                synchronized (this) {
+                    job = null;
+                }
+                Throwable e = j.error;
+                if (e instanceof RuntimeException re) throw re;
+                if (e instanceof Error er) throw er;
+                if (e != null) throw new RuntimeException(e);
+            }
+        }
+
+        void shutdown() {
+            synchronized (this) {
+                stopped = true;
+                notifyAll();
+            }
+        }
+    }
+}

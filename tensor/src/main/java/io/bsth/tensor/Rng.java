@@ -1,0 +1,125 @@
+package io.bsth.tensor;
+
+/**
+ * Seeded, splittable, counter-based random numbers (SplitMix64 finaliser over key + counter).
+ *
+ * <p>Draw number i of a generator is a pure function of (key, i), so bulk fills are computed in
+ * parallel blocks and give the same numbers for any thread count. {@link #split()} derives an
+ * independent generator (a new key), for per-layer or per-epoch streams.
+ */
+public final class Rng {
+    private static final long GAMMA = 0x9E3779B97F4A7C15L;
+    private static final int BLOCK = 1 << 16;
+
+    private final long key;
+    private long counter;
+
+    public Rng(long seed) {
+        this.key = mix64(seed ^ 0x5DEECE66DL);
+    }
+
+    private Rng(long key, boolean raw) {
+        this.key = key;
+    }
+
+    static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private long at(long i) {
+        return mix64(key + i * GAMMA);
+    }
+
+    public long nextLong() {
+        return at(counter++);
+    }
+
+    /** Uniform in [0, n). */
+    public int nextInt(int n) {
+        if (n <= 0) throw new IllegalArgumentException("bound must be positive: " + n);
+        return (int) (((nextLong() >>> 33) * n) >>> 31);
+    }
+
+    /** Uniform in [0, 1) with 24 random bits. */
+    public float nextFloat() {
+        return (nextLong() >>> 40) * 0x1.0p-24f;
+    }
+
+    /** Uniform in [0, 1) with 53 random bits. */
+    public double nextDouble() {
+        return (nextLong() >>> 11) * 0x1.0p-53;
+    }
+
+    /** Standard normal (Box-Muller over two draws). */
+    public double nextGaussian() {
+        double u1 = ((nextLong() >>> 11) + 1) * 0x1.0p-53;
+        double u2 = (nextLong() >>> 11) * 0x1.0p-53;
+        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    /** An independent generator; advances this one by one draw. */
+    public Rng split() {
+        return new Rng(mix64(nextLong() ^ 0x6A09E667F3BCC909L), true);
+    }
+
+    /** Fisher-Yates permutation of 0..n-1. */
+    public int[] permutation(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    private interface BlockFill {
+        void fill(long base, int from, int to);
+    }
+
+    private void bulk(int n, BlockFill f) {
+        long base = counter;
+        counter += n;
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        Parallel.forEach(blocks, b -> f.fill(base, b * BLOCK, Math.min(n, (b + 1) * BLOCK)));
+    }
+
+    /** dst[off + i] = uniform in [lo, hi). */
+    public void fillUniform(float[] dst, int off, int n, float lo, float hi) {
+        float w = hi - lo;
+        bulk(n, (base, from, to) -> {
+            for (int i = from; i < to; i++) dst[off + i] = lo + w * ((at(base + i) >>> 40) * 0x1.0p-24f);
+        });
+    }
+
+    /** dst[off + i] = mean + std * N(0, 1). */
+    public void fillNormal(float[] dst, int off, int n, float mean, float std) {
+        bulk(n, (base, from, to) -> {
+            for (int i = from; i < to; i++) {
+                long r = at(base + i);
+                double u1 = ((r >>> 40) + 1) * 0x1.0p-24;
+                double u2 = (r & 0xFFFFFFL) * 0x1.0p-24;
+                dst[off + i] = (float) (mean + std * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
+            }
+        });
+    }
+
+    /**
+     * Inverted-dropout mask: mask[off + i] = 1/(1-p) with probability 1-p, else 0. The keep test
+     * compares 24 random bits against p, so p is honoured to 2^-24.
+     */
+    public void dropoutMask(float[] mask, int off, int n, float p) {
+        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout probability must be in [0, 1): " + p);
+        float scale = 1f / (1f - p);
+        int threshold = (int) Math.ceil(p * (double) (1 << 24));
+        bulk(n, (base, from, to) -> {
+            for (int i = from; i < to; i++) {
+                mask[off + i] = (int) (at(base + i) >>> 40) >= threshold ? scale : 0f;
+            }
+        });
+    }
+}

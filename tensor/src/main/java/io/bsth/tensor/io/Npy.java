@@ -1,0 +1,197 @@
+package io.bsth.tensor.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * NumPy {@code .npy} files (format versions 1-3), the one place they are read and written.
+ *
+ * <p>Reads 1-D and 2-D C-order arrays of float32/64, int8/16/32/64, uint8 and bool, either byte
+ * order, into float32 ({@link #readFloats}) or int8 ({@link #readBytes}). Writes float32, int8,
+ * int32 and int64 atomically (temporary file, then rename). Every error names the file.
+ */
+public final class Npy {
+    private Npy() {}
+
+    /** A 2-D view of the array: {@code rows x cols} (a 1-D array of n reads as n x 1). */
+    public record Header(String dtype, int[] shape, int dataOffset) {
+        public int rows() { return shape.length == 0 ? 1 : shape[0]; }
+        public int cols() { return shape.length < 2 ? 1 : shape[1]; }
+        public long count() { return (long) rows() * cols(); }
+    }
+
+    public record Floats(float[] data, int rows, int cols) {}
+
+    public record Bytes(byte[] data, int rows, int cols) {}
+
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    private static ByteBuffer map(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE) throw new IOException(file + ": larger than 2 GiB is not supported");
+            ByteBuffer b = ByteBuffer.allocate((int) size);
+            while (b.hasRemaining() && ch.read(b) >= 0) { /* fill */ }
+            b.flip();
+            return b;
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + ": no such file");
+        }
+    }
+
+    public static Header header(Path file, ByteBuffer b) throws IOException {
+        if (b.remaining() < 10) throw new IOException(file + ": not a .npy file (too short)");
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (b.get(i) != MAGIC[i]) throw new IOException(file + ": not a .npy file (bad magic)");
+        }
+        int major = b.get(6) & 0xFF;
+        int len, start;
+        b.order(ByteOrder.LITTLE_ENDIAN);
+        if (major == 1) {
+            len = b.getShort(8) & 0xFFFF;
+            start = 10;
+        } else if (major == 2 || major == 3) {
+            if (b.remaining() < 12) throw new IOException(file + ": truncated .npy header");
+            len = b.getInt(8);
+            start = 12;
+        } else {
+            throw new IOException(file + ": unsupported .npy version " + major);
+        }
+        if (len < 0 || start + (long) len > b.limit()) throw new IOException(file + ": truncated .npy header");
+        byte[] h = new byte[len];
+        b.get(start, h);
+        String text = new String(h, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Matcher d = DESCR.matcher(text), f = FORTRAN.matcher(text), s = SHAPE.matcher(text);
+        if (!d.find() || !f.find() || !s.find()) throw new IOException(file + ": malformed .npy header: " + text.trim());
+        if (f.group(1).equals("True")) {
+            throw new IOException(file + ": Fortran-order arrays are not supported; save with C order (np.ascontiguousarray)");
+        }
+        String[] parts = s.group(1).split(",");
+        int[] shape = Arrays.stream(parts).map(String::trim).filter(p -> !p.isEmpty()).mapToInt(p -> {
+            try {
+                return Integer.parseInt(p.endsWith("L") ? p.substring(0, p.length() - 1) : p);
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }).toArray();
+        for (int x : shape) if (x < 0) throw new IOException(file + ": bad shape in .npy header: (" + s.group(1) + ")");
+        if (shape.length > 2) {
+            throw new IOException(file + ": expected a 1-D or 2-D array, found shape " + Arrays.toString(shape));
+        }
+        Header hd = new Header(d.group(1), shape, start + len);
+        long need = hd.count() * itemSize(file, hd.dtype());
+        if (hd.dataOffset() + need > b.limit()) {
+            throw new IOException(file + ": truncated: header promises " + need + " data bytes, file holds "
+                    + (b.limit() - hd.dataOffset()));
+        }
+        return hd;
+    }
+
+    private static int itemSize(Path file, String dtype) throws IOException {
+        if (dtype.length() < 3) throw new IOException(file + ": unsupported dtype '" + dtype + "'");
+        String t = dtype.substring(1);
+        return switch (t) {
+            case "f4", "i4", "u4" -> 4;
+            case "f8", "i8", "u8" -> 8;
+            case "i2", "u2", "f2" -> 2;
+            case "i1", "u1", "b1" -> 1;
+            default -> throw new IOException(file + ": unsupported dtype '" + dtype + "'");
+        };
+    }
+
+    /** Reads any supported numeric array as float32. */
+    public static Floats readFloats(Path file) throws IOException {
+        ByteBuffer b = map(file);
+        Header h = header(file, b);
+        int n = Math.toIntExact(h.count());
+        float[] out = new float[n];
+        ByteBuffer d = b.position(h.dataOffset()).slice().order(h.dtype().charAt(0) == '>' ? ByteOrder.BIG_ENDIAN
+                : ByteOrder.LITTLE_ENDIAN);
+        switch (h.dtype().substring(1)) {
+            case "f4" -> d.asFloatBuffer().get(out);
+            case "f8" -> { for (int i = 0; i < n; i++) out[i] = (float) d.getDouble(i * 8); }
+            case "i8" -> { for (int i = 0; i < n; i++) out[i] = d.getLong(i * 8); }
+            case "i4" -> { for (int i = 0; i < n; i++) out[i] = d.getInt(i * 4); }
+            case "u4" -> { for (int i = 0; i < n; i++) out[i] = d.getInt(i * 4) & 0xFFFFFFFFL; }
+            case "i2" -> { for (int i = 0; i < n; i++) out[i] = d.getShort(i * 2); }
+            case "u2" -> { for (int i = 0; i < n; i++) out[i] = d.getShort(i * 2) & 0xFFFF; }
+            case "f2" -> { for (int i = 0; i < n; i++) out[i] = Float.float16ToFloat(d.getShort(i * 2)); }
+            case "i1" -> { for (int i = 0; i < n; i++) out[i] = d.get(i); }
+            case "u1", "b1" -> { for (int i = 0; i < n; i++) out[i] = d.get(i) & 0xFF; }
+            default -> throw new IOException(file + ": unsupported dtype '" + h.dtype() + "'");
+        }
+        return new Floats(out, h.rows(), h.cols());
+    }
+
+    /** Reads an integer or bool array whose values fit in int8 (e.g. +-1 codes). */
+    public static Bytes readBytes(Path file) throws IOException {
+        Floats f = readFloats(file);
+        byte[] out = new byte[f.data().length];
+        for (int i = 0; i < out.length; i++) {
+            float v = f.data()[i];
+            if (v != Math.rint(v) || v < -128 || v > 127) {
+                throw new IOException(file + ": element " + i + " = " + v + " is not an int8 value");
+            }
+            out[i] = (byte) v;
+        }
+        return new Bytes(out, f.rows(), f.cols());
+    }
+
+    public static void writeFloats(Path file, float[] data, int rows, int cols) throws IOException {
+        check(data.length, rows, cols);
+        ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(data);
+        write(file, "<f4", rows, cols, b.array());
+    }
+
+    public static void writeBytes(Path file, byte[] data, int rows, int cols) throws IOException {
+        check(data.length, rows, cols);
+        write(file, "|i1", rows, cols, data);
+    }
+
+    public static void writeInts(Path file, int[] data, int rows, int cols) throws IOException {
+        check(data.length, rows, cols);
+        ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asIntBuffer().put(data);
+        write(file, "<i4", rows, cols, b.array());
+    }
+
+    public static void writeLongs(Path file, long[] data, int rows, int cols) throws IOException {
+        check(data.length, rows, cols);
+        ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.asLongBuffer().put(data);
+        write(file, "<i8", rows, cols, b.array());
+    }
+
+    private static void check(int len, int rows, int cols) {
+        if ((long) rows * cols != len) {
+            throw new IllegalArgumentException("array of " + len + " elements written as " + rows + " x " + cols);
+        }
+    }
+
+    private static void write(Path file, String descr, int rows, int cols, byte[] payload) throws IOException {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
+        int total = 10 + dict.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        ByteBuffer h = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN);
+        h.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
+        AtomicFiles.write(file, out -> {
+            out.write(h.array());
+            out.write(header.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(payload);
+        });
+    }
+}
