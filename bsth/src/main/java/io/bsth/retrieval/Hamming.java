@@ -138,4 +138,34 @@ public final class Hamming {
         }
         return i;
     }
+
+    /**
+     * Which codes of the chunk [i, i + CHUNK) lie at distance {@code < thr} from q: bit j of the result is
+     * set for code i + j. The rarely taken path after {@link #scanBelow}: the caller then visits only the
+     * set bits. q (words) x planes (words, len); the chunk must be full.
+     */
+    public static long chunkMask(long[] q, int qOff, int words, long[] planes, int len, int i, int thr) {
+        if (!VECTOR) return chunkMaskScalar(q, qOff, words, planes, len, i, thr);
+        int vl = L.length();
+        long mask = 0;
+        for (int u = 0; u < 4; u++) {
+            int o = i + u * vl;
+            LongVector d = LongVector.zero(L);
+            for (int w = 0; w < words; w++) {
+                d = d.add(LongVector.fromArray(L, planes, w * len + o).lanewise(VectorOperators.XOR, q[qOff + w])
+                        .lanewise(VectorOperators.BIT_COUNT));
+            }
+            mask |= d.compare(VectorOperators.LT, thr).toLong() << (u * vl);
+        }
+        return mask;
+    }
+
+    /** Scalar reference of {@link #chunkMask}. */
+    public static long chunkMaskScalar(long[] q, int qOff, int words, long[] planes, int len, int i, int thr) {
+        long mask = 0;
+        for (int j = 0; j < CHUNK; j++) {
+            if (distance(q, qOff, words, planes, len, i + j) < thr) mask |= 1L << j;
+        }
+        return mask;
+    }
 }

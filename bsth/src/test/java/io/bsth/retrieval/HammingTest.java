@@ -60,4 +60,24 @@ class HammingTest {
             }
         }
     }
+
+    @Test
+    void chunkMaskVectorEqualsScalarAndMarksExactlyTheCloserCodes() {
+        Random rnd = new Random(13);
+        int c = Hamming.CHUNK;
+        for (int words : new int[] {1, 2, 3}) {
+            int len = 3 * c + 1;
+            long[] planes = randomWords(rnd, words * len);
+            long[] q = randomWords(rnd, words);
+            for (int thr = 0; thr <= 64 * words + 1; thr += 2) {
+                for (int i : new int[] {0, 1, c, 2 * c + 1}) {
+                    long want = Hamming.chunkMaskScalar(q, 0, words, planes, len, i, thr);
+                    assertEquals(want, Hamming.chunkMask(q, 0, words, planes, len, i, thr), "words " + words + " thr " + thr + " at " + i);
+                    for (int j = 0; j < c; j++) {
+                        assertEquals(Hamming.distance(q, 0, words, planes, len, i + j) < thr, (want >>> j & 1) != 0);
+                    }
+                }
+            }
+        }
+    }
 }
