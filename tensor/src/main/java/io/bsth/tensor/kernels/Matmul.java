@@ -1,5 +1,11 @@
 package io.bsth.tensor.kernels;
 
+import io.bsth.tensor.Parallel;
+import io.bsth.tensor.Simd;
+import io.bsth.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Single-precision GEMM on row-major storage, BLAS conventions:
  * {@code C (M,N) = alpha * op(A) (M,K) @ op(B) (K,N) + beta * C}.
@@ -7,28 +13,542 @@ package io.bsth.tensor.kernels;
  * <p>{@code op(A)} is A stored (M,K) with leading dimension lda, or, when {@code transA}, A stored
  * (K,M) read transposed (no copy); likewise for B. {@code beta == 0} overwrites C (NaN in C is not
  * propagated), as BLAS does.
+ *
+ * <p>The fast path is the Goto/BLIS scheme: B is packed per (KC x NC) panel into NR-wide strips, A
+ * per (MC x KC) block into MR-tall strips (alpha folded in, transposition resolved while packing),
+ * and a register-tiled MR x NR Vector API micro-kernel (MR x 2 accumulators, A broadcast, B loaded)
+ * updates each C tile once per KC block. Threads split the larger of M and N (in whole tiles), each
+ * with its own packing buffers (thread-local, reused: no allocation per call in steady state).
+ * Batched calls parallelise over the batch. {@link #sgemmScalar} is the reference.
  */
 public final class Matmul {
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+    /** Lanes per vector. */
+    private static final int L = S.length();
+    /** Micro-tile width: two vectors. */
+    private static final int NR = 2 * L;
+    /** Micro-tile height (rows of A broadcast per k step). */
+    private static final int MR = Integer.getInteger("bsth.gemm.mr", 12) == 8 ? 8 : 12;
+    /** K per packed block (C is updated once per block). */
+    private static final int KC = Integer.getInteger("bsth.gemm.kc", 384);
+    /** Rows of A per packed block (a multiple of MR). */
+    private static final int MC = Math.max(MR, Integer.getInteger("bsth.gemm.mc", 192) / MR * MR);
+    /** Columns of B per packed panel (a multiple of NR). */
+    private static final int NC = Math.max(NR, Integer.getInteger("bsth.gemm.nc", 1024) / NR * NR);
+    /** Below this many multiply-adds a call runs on one thread (hand-off would cost more). */
+    private static final long PARALLEL_MIN_FMAS = 1L << 18;
+
+    /** Per-thread packing buffers, sized once for the block sizes above. */
+    private static final class Workspace {
+        final float[] a = new float[MC * KC];
+        final float[] b = new float[KC * NC];
+        final float[] tile = new float[MR * NR];
+    }
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
     private Matmul() {}
 
     /** A (M,K)|(K,M), B (K,N)|(N,K), C (M,N). */
     public static void sgemm(boolean transA, boolean transB, int M, int N, int K, float alpha,
                              float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                              float beta, float[] C, int cOff, int ldc) {
-        sgemmScalar(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+        checkArgs(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
+        if (M == 0 || N == 0) return;
+        if (!Simd.ENABLED) {
+            sgemmScalar(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+            return;
+        }
+        if (K == 0 || alpha == 0f) {
+            scaleC(M, N, beta, C, cOff, ldc);
+            return;
+        }
+        int threads = Parallel.threads();
+        long fmas = (long) M * N * K;
+        if (threads == 1 || fmas < PARALLEL_MIN_FMAS) {
+            blocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, WORKSPACE.get());
+            return;
+        }
+        if (N >= M) {
+            int tiles = (N + NR - 1) / NR;
+            int parts = Math.min(threads, tiles);
+            Parallel.forEach(parts, p -> {
+                int j0 = (int) ((long) tiles * p / parts) * NR, j1 = Math.min(N, (int) ((long) tiles * (p + 1) / parts) * NR);
+                if (j1 > j0) {
+                    blocked(transA, transB, M, j1 - j0, K, alpha, A, aOff, lda,
+                            B, bOff + (transB ? j0 * ldb : j0), ldb, beta, C, cOff + j0, ldc, WORKSPACE.get());
+                }
+            });
+        } else {
+            int tiles = (M + MR - 1) / MR;
+            int parts = Math.min(threads, tiles);
+            Parallel.forEach(parts, p -> {
+                int i0 = (int) ((long) tiles * p / parts) * MR, i1 = Math.min(M, (int) ((long) tiles * (p + 1) / parts) * MR);
+                if (i1 > i0) {
+                    blocked(transA, transB, i1 - i0, N, K, alpha, A, aOff + (transA ? i0 : i0 * lda), lda,
+                            B, bOff, ldb, beta, C, cOff + i0 * ldc, ldc, WORKSPACE.get());
+                }
+            });
+        }
     }
 
     /**
-     * {@code batch} independent GEMMs; matrix b of each operand starts at {@code off + b * stride}.
-     * A (batch,M,K), B (batch,K,N), C (batch,M,N) in the same conventions as {@link #sgemm}.
+     * {@code batch} independent GEMMs; matrix b of each operand starts at {@code off + b * stride}
+     * (a stride of 0 reuses one matrix for every b). A (batch,M,K), B (batch,K,N), C (batch,M,N) in
+     * the same conventions as {@link #sgemm}.
      */
     public static void sgemmBatched(int batch, boolean transA, boolean transB, int M, int N, int K, float alpha,
                                     float[] A, int aOff, int lda, long strideA,
                                     float[] B, int bOff, int ldb, long strideB,
                                     float beta, float[] C, int cOff, int ldc, long strideC) {
-        for (int b = 0; b < batch; b++) {
-            sgemmScalar(transA, transB, M, N, K, alpha, A, (int) (aOff + b * strideA), lda,
-                    B, (int) (bOff + b * strideB), ldb, beta, C, (int) (cOff + b * strideC), ldc);
+        if (batch < 0) throw new IllegalArgumentException("sgemmBatched: negative batch " + batch);
+        if (batch == 0 || M == 0 || N == 0) return;
+        if (batch > 1) {
+            long lastA = aOff + (batch - 1) * strideA, lastB = bOff + (batch - 1) * strideB, lastC = cOff + (batch - 1) * strideC;
+            if (aOff < 0 || lastA < 0 || lastA > Integer.MAX_VALUE || bOff < 0 || lastB < 0 || lastB > Integer.MAX_VALUE
+                    || cOff < 0 || lastC < 0 || lastC > Integer.MAX_VALUE) {
+                throw new IndexOutOfBoundsException("sgemmBatched: batch strides reach outside int offsets");
+            }
+            checkArgs(transA, transB, M, N, K, A, (int) lastA, lda, B, (int) lastB, ldb, C, (int) lastC, ldc);
+        }
+        checkArgs(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
+        long fmas = (long) M * N * K;
+        int threads = Parallel.threads();
+        if (!Simd.ENABLED || batch == 1 || threads == 1 || batch < threads && fmas >= PARALLEL_MIN_FMAS) {
+            for (int b = 0; b < batch; b++) {
+                sgemm(transA, transB, M, N, K, alpha, A, (int) (aOff + b * strideA), lda,
+                        B, (int) (bOff + b * strideB), ldb, beta, C, (int) (cOff + b * strideC), ldc);
+            }
+            return;
+        }
+        // whole matrices per task; enough tasks for balance, few enough to keep the hand-off cheap
+        int grain = (int) Math.max(1, Math.min(batch / threads, (1L << 20) / Math.max(1, fmas)));
+        int tasks = (batch + grain - 1) / grain;
+        Parallel.forEach(tasks, t -> {
+            int b1 = Math.min(batch, (t + 1) * grain);
+            for (int b = t * grain; b < b1; b++) {
+                single(transA, transB, M, N, K, alpha, A, (int) (aOff + b * strideA), lda,
+                        B, (int) (bOff + b * strideB), ldb, beta, C, (int) (cOff + b * strideC), ldc);
+            }
+        });
+    }
+
+    /** One GEMM on the calling thread (inside a parallel task). */
+    private static void single(boolean transA, boolean transB, int M, int N, int K, float alpha,
+                               float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                               float beta, float[] C, int cOff, int ldc) {
+        if (K == 0 || alpha == 0f) {
+            scaleC(M, N, beta, C, cOff, ldc);
+        } else {
+            blocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, WORKSPACE.get());
+        }
+    }
+
+    /**
+     * Matrix product of tensor views: a (M,K) @ b (K,N) -> (M,N), or batched a (B,M,K) @ b (B,K,N)
+     * -> (B,M,N) (a 2-D operand, or a batch dim of size 1, is broadcast over the batch). Transposed
+     * views (unit stride on the row dim) are passed to the kernel as transA/transB without a copy;
+     * other layouts are made contiguous first.
+     */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        if (a.dim() < 2 || a.dim() > 3 || b.dim() < 2 || b.dim() > 3) {
+            throw new IllegalArgumentException("matmul: expected 2-D or 3-D operands, got ranks " + a.dim() + " and " + b.dim());
+        }
+        int M = a.size(-2), K = a.size(-1), N = b.size(-1);
+        if (b.size(-2) != K) {
+            throw new IllegalArgumentException("matmul: inner sizes differ: a " + java.util.Arrays.toString(a.shape())
+                    + ", b " + java.util.Arrays.toString(b.shape()));
+        }
+        int batchA = a.dim() == 3 ? a.size(0) : 1, batchB = b.dim() == 3 ? b.size(0) : 1;
+        if (batchA != batchB && batchA != 1 && batchB != 1) {
+            throw new IllegalArgumentException("matmul: batch sizes differ: " + batchA + " and " + batchB);
+        }
+        int batch = Math.max(batchA, batchB);
+        MatrixView va = MatrixView.of(a), vb = MatrixView.of(b);
+        if (a.dim() == 2 && b.dim() == 2) {
+            Tensor out = Tensor.zeros(M, N);
+            sgemm(va.trans, vb.trans, M, N, K, 1f, va.data, va.offset, va.ld, vb.data, vb.offset, vb.ld, 0f, out.data(), 0, N);
+            return out;
+        }
+        Tensor out = Tensor.zeros(batch, M, N);
+        sgemmBatched(batch, va.trans, vb.trans, M, N, K, 1f, va.data, va.offset, va.ld, batchA == 1 ? 0 : va.batchStride,
+                vb.data, vb.offset, vb.ld, batchB == 1 ? 0 : vb.batchStride, 0f, out.data(), 0, N, (long) M * N);
+        return out;
+    }
+
+    /** The last two dims of a tensor as a BLAS matrix operand (copied only when neither dim has unit stride). */
+    private record MatrixView(float[] data, int offset, int ld, boolean trans, int batchStride) {
+        static MatrixView of(Tensor t) {
+            int rows = t.size(-2), cols = t.size(-1), rs = t.stride(-2), cs = t.stride(-1);
+            int bs = t.dim() == 3 ? t.stride(0) : 0;
+            if ((cs == 1 || cols == 1) && rs >= cols && rs > 0) return new MatrixView(t.data(), t.offset(), rs, false, bs);
+            if ((rs == 1 || rows == 1) && cs >= rows && cs > 0) return new MatrixView(t.data(), t.offset(), cs, true, bs);
+            if (rows == 1 && cols == 1) return new MatrixView(t.data(), t.offset(), 1, false, bs);
+            Tensor c = t.contiguous();
+            return new MatrixView(c.data(), c.offset(), cols, false, t.dim() == 3 ? rows * cols : 0);
+        }
+    }
+
+    // ---- blocked driver -------------------------------------------------------------------------
+
+    /** The packed, blocked product on the calling thread (K > 0, alpha != 0). */
+    private static void blocked(boolean transA, boolean transB, int M, int N, int K, float alpha,
+                                float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                                float beta, float[] C, int cOff, int ldc, Workspace w) {
+        if (beta != 0f && beta != 1f) scaleC(M, N, beta, C, cOff, ldc);
+        int kBlocks = (K + KC - 1) / KC;
+        int kcStep = (K + kBlocks - 1) / kBlocks;
+        for (int jc = 0; jc < N; jc += NC) {
+            int nc = Math.min(NC, N - jc);
+            for (int pc = 0; pc < K; pc += kcStep) {
+                int kc = Math.min(kcStep, K - pc);
+                packB(transB, B, bOff, ldb, pc, kc, jc, nc, w.b);
+                boolean accumulate = pc > 0 || beta != 0f;
+                for (int ic = 0; ic < M; ic += MC) {
+                    int mc = Math.min(MC, M - ic);
+                    packA(transA, A, aOff, lda, alpha, ic, mc, pc, kc, w.a);
+                    macro(mc, nc, kc, w, C, cOff + ic * ldc + jc, ldc, accumulate);
+                }
+            }
+        }
+    }
+
+    /** C block (mc, nc) (+)= the packed A block times the packed B panel, tile by tile. */
+    private static void macro(int mc, int nc, int kc, Workspace w, float[] C, int cOff, int ldc, boolean accumulate) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir);
+                int ci = cOff + ir * ldc + jr;
+                if (mr == MR && nr == NR) {
+                    kernel(kc, w.a, ir * kc, w.b, jr * kc, C, ci, ldc, accumulate);
+                } else {
+                    kernel(kc, w.a, ir * kc, w.b, jr * kc, w.tile, 0, NR, false);
+                    mergeTile(w.tile, mr, nr, C, ci, ldc, accumulate);
+                }
+            }
+        }
+    }
+
+    private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
+        if (MR == 12) kernel12(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
+        else kernel8(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
+    }
+
+    /** Writes (or adds) the valid (mr, nr) corner of a full scratch tile (ld NR) into C. */
+    private static void mergeTile(float[] tile, int mr, int nr, float[] C, int ci, int ldc, boolean accumulate) {
+        for (int r = 0; r < mr; r++) {
+            int t = r * NR, c = ci + r * ldc;
+            for (int j = 0; j < nr; j++) C[c + j] = accumulate ? C[c + j] + tile[t + j] : tile[t + j];
+        }
+    }
+
+    /**
+     * Packs op(B)[k0:k0+kc, j0:j0+nc] into NR-wide strips: strip s holds, for each k, NR consecutive
+     * columns (zero beyond nc). Layout: dst[s*kc*NR + k*NR + j].
+     */
+    private static void packB(boolean transB, float[] B, int bOff, int ldb, int k0, int kc, int j0, int nc, float[] dst) {
+        for (int s = 0, js = 0; js < nc; s++, js += NR) {
+            int w = Math.min(NR, nc - js);
+            int base = s * kc * NR;
+            if (!transB) {
+                int src = bOff + k0 * ldb + j0 + js;
+                if (w == NR) {
+                    for (int k = 0; k < kc; k++, src += ldb) {
+                        int d = base + k * NR;
+                        FloatVector.fromArray(S, B, src).intoArray(dst, d);
+                        FloatVector.fromArray(S, B, src + L).intoArray(dst, d + L);
+                    }
+                } else {
+                    for (int k = 0; k < kc; k++, src += ldb) {
+                        int d = base + k * NR;
+                        for (int j = 0; j < w; j++) dst[d + j] = B[src + j];
+                        for (int j = w; j < NR; j++) dst[d + j] = 0f;
+                    }
+                }
+            } else {
+                for (int j = 0; j < w; j++) {
+                    int src = bOff + (j0 + js + j) * ldb + k0;
+                    for (int k = 0; k < kc; k++) dst[base + k * NR + j] = B[src + k];
+                }
+                for (int j = w; j < NR; j++) {
+                    for (int k = 0; k < kc; k++) dst[base + k * NR + j] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs alpha * op(A)[i0:i0+mc, k0:k0+kc] into MR-tall strips: strip s holds, for each k, MR
+     * consecutive rows (zero beyond mc). Layout: dst[s*kc*MR + k*MR + i].
+     */
+    private static void packA(boolean transA, float[] A, int aOff, int lda, float alpha, int i0, int mc, int k0, int kc, float[] dst) {
+        for (int s = 0, is = 0; is < mc; s++, is += MR) {
+            int h = Math.min(MR, mc - is);
+            int base = s * kc * MR;
+            if (transA) {
+                int src = aOff + k0 * lda + i0 + is;
+                for (int k = 0; k < kc; k++, src += lda) {
+                    int d = base + k * MR;
+                    for (int i = 0; i < h; i++) dst[d + i] = alpha * A[src + i];
+                    for (int i = h; i < MR; i++) dst[d + i] = 0f;
+                }
+            } else {
+                for (int i = 0; i < h; i++) {
+                    int src = aOff + (i0 + is + i) * lda + k0;
+                    for (int k = 0; k < kc; k++) dst[base + k * MR + i] = alpha * A[src + k];
+                }
+                for (int i = h; i < MR; i++) {
+                    for (int k = 0; k < kc; k++) dst[base + k * MR + i] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * The 12 x NR register tile: C[ci.., 12 rows x NR cols, ld ldc] = (accumulate ? C : 0) + Ap . Bp
+     * over kc steps; Ap holds 12 values per k from ai, Bp NR values per k from bi.
+     */
+    private static void kernel12(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
+        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1, c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, ci + 0 * ldc);
+            c0_1 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
+            c1_0 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+            c1_1 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+            c2_0 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c2_1 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c3_0 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c3_1 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c4_0 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c4_1 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+            c5_0 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c5_1 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+            c6_0 = FloatVector.fromArray(S, c, ci + 6 * ldc);
+            c6_1 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
+            c7_0 = FloatVector.fromArray(S, c, ci + 7 * ldc);
+            c7_1 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
+            c8_0 = FloatVector.fromArray(S, c, ci + 8 * ldc);
+            c8_1 = FloatVector.fromArray(S, c, ci + 8 * ldc + L);
+            c9_0 = FloatVector.fromArray(S, c, ci + 9 * ldc);
+            c9_1 = FloatVector.fromArray(S, c, ci + 9 * ldc + L);
+            c10_0 = FloatVector.fromArray(S, c, ci + 10 * ldc);
+            c10_1 = FloatVector.fromArray(S, c, ci + 10 * ldc + L);
+            c11_0 = FloatVector.fromArray(S, c, ci + 11 * ldc);
+            c11_1 = FloatVector.fromArray(S, c, ci + 11 * ldc + L);
+        } else {
+            FloatVector z = FloatVector.zero(S);
+            c0_0 = z;
+            c0_1 = z;
+            c1_0 = z;
+            c1_1 = z;
+            c2_0 = z;
+            c2_1 = z;
+            c3_0 = z;
+            c3_1 = z;
+            c4_0 = z;
+            c4_1 = z;
+            c5_0 = z;
+            c5_1 = z;
+            c6_0 = z;
+            c6_1 = z;
+            c7_0 = z;
+            c7_1 = z;
+            c8_0 = z;
+            c8_1 = z;
+            c9_0 = z;
+            c9_1 = z;
+            c10_0 = z;
+            c10_1 = z;
+            c11_0 = z;
+            c11_1 = z;
+        }
+        for (int k = 0; k < kc; k++) {
+            int a = ai + k * 12, b = bi + k * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, b);
+            FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[a + 0]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a0.fma(b1, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, ap[a + 1]);
+            c1_0 = a1.fma(b0, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, ap[a + 2]);
+            c2_0 = a2.fma(b0, c2_0);
+            c2_1 = a2.fma(b1, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, ap[a + 3]);
+            c3_0 = a3.fma(b0, c3_0);
+            c3_1 = a3.fma(b1, c3_1);
+            FloatVector a4 = FloatVector.broadcast(S, ap[a + 4]);
+            c4_0 = a4.fma(b0, c4_0);
+            c4_1 = a4.fma(b1, c4_1);
+            FloatVector a5 = FloatVector.broadcast(S, ap[a + 5]);
+            c5_0 = a5.fma(b0, c5_0);
+            c5_1 = a5.fma(b1, c5_1);
+            FloatVector a6 = FloatVector.broadcast(S, ap[a + 6]);
+            c6_0 = a6.fma(b0, c6_0);
+            c6_1 = a6.fma(b1, c6_1);
+            FloatVector a7 = FloatVector.broadcast(S, ap[a + 7]);
+            c7_0 = a7.fma(b0, c7_0);
+            c7_1 = a7.fma(b1, c7_1);
+            FloatVector a8 = FloatVector.broadcast(S, ap[a + 8]);
+            c8_0 = a8.fma(b0, c8_0);
+            c8_1 = a8.fma(b1, c8_1);
+            FloatVector a9 = FloatVector.broadcast(S, ap[a + 9]);
+            c9_0 = a9.fma(b0, c9_0);
+            c9_1 = a9.fma(b1, c9_1);
+            FloatVector a10 = FloatVector.broadcast(S, ap[a + 10]);
+            c10_0 = a10.fma(b0, c10_0);
+            c10_1 = a10.fma(b1, c10_1);
+            FloatVector a11 = FloatVector.broadcast(S, ap[a + 11]);
+            c11_0 = a11.fma(b0, c11_0);
+            c11_1 = a11.fma(b1, c11_1);
+        }
+        c0_0.intoArray(c, ci + 0 * ldc);
+        c0_1.intoArray(c, ci + 0 * ldc + L);
+        c1_0.intoArray(c, ci + 1 * ldc);
+        c1_1.intoArray(c, ci + 1 * ldc + L);
+        c2_0.intoArray(c, ci + 2 * ldc);
+        c2_1.intoArray(c, ci + 2 * ldc + L);
+        c3_0.intoArray(c, ci + 3 * ldc);
+        c3_1.intoArray(c, ci + 3 * ldc + L);
+        c4_0.intoArray(c, ci + 4 * ldc);
+        c4_1.intoArray(c, ci + 4 * ldc + L);
+        c5_0.intoArray(c, ci + 5 * ldc);
+        c5_1.intoArray(c, ci + 5 * ldc + L);
+        c6_0.intoArray(c, ci + 6 * ldc);
+        c6_1.intoArray(c, ci + 6 * ldc + L);
+        c7_0.intoArray(c, ci + 7 * ldc);
+        c7_1.intoArray(c, ci + 7 * ldc + L);
+        c8_0.intoArray(c, ci + 8 * ldc);
+        c8_1.intoArray(c, ci + 8 * ldc + L);
+        c9_0.intoArray(c, ci + 9 * ldc);
+        c9_1.intoArray(c, ci + 9 * ldc + L);
+        c10_0.intoArray(c, ci + 10 * ldc);
+        c10_1.intoArray(c, ci + 10 * ldc + L);
+        c11_0.intoArray(c, ci + 11 * ldc);
+        c11_1.intoArray(c, ci + 11 * ldc + L);
+    }
+
+    /**
+     * The 8 x NR register tile: C[ci.., 8 rows x NR cols, ld ldc] = (accumulate ? C : 0) + Ap . Bp
+     * over kc steps; Ap holds 8 values per k from ai, Bp NR values per k from bi.
+     */
+    private static void kernel8(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
+        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1, c7_0, c7_1;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, ci + 0 * ldc);
+            c0_1 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
+            c1_0 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+            c1_1 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+            c2_0 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c2_1 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c3_0 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c3_1 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c4_0 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c4_1 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+            c5_0 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c5_1 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+            c6_0 = FloatVector.fromArray(S, c, ci + 6 * ldc);
+            c6_1 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
+            c7_0 = FloatVector.fromArray(S, c, ci + 7 * ldc);
+            c7_1 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
+        } else {
+            FloatVector z = FloatVector.zero(S);
+            c0_0 = z;
+            c0_1 = z;
+            c1_0 = z;
+            c1_1 = z;
+            c2_0 = z;
+            c2_1 = z;
+            c3_0 = z;
+            c3_1 = z;
+            c4_0 = z;
+            c4_1 = z;
+            c5_0 = z;
+            c5_1 = z;
+            c6_0 = z;
+            c6_1 = z;
+            c7_0 = z;
+            c7_1 = z;
+        }
+        for (int k = 0; k < kc; k++) {
+            int a = ai + k * 8, b = bi + k * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, b);
+            FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[a + 0]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a0.fma(b1, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, ap[a + 1]);
+            c1_0 = a1.fma(b0, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, ap[a + 2]);
+            c2_0 = a2.fma(b0, c2_0);
+            c2_1 = a2.fma(b1, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, ap[a + 3]);
+            c3_0 = a3.fma(b0, c3_0);
+            c3_1 = a3.fma(b1, c3_1);
+            FloatVector a4 = FloatVector.broadcast(S, ap[a + 4]);
+            c4_0 = a4.fma(b0, c4_0);
+            c4_1 = a4.fma(b1, c4_1);
+            FloatVector a5 = FloatVector.broadcast(S, ap[a + 5]);
+            c5_0 = a5.fma(b0, c5_0);
+            c5_1 = a5.fma(b1, c5_1);
+            FloatVector a6 = FloatVector.broadcast(S, ap[a + 6]);
+            c6_0 = a6.fma(b0, c6_0);
+            c6_1 = a6.fma(b1, c6_1);
+            FloatVector a7 = FloatVector.broadcast(S, ap[a + 7]);
+            c7_0 = a7.fma(b0, c7_0);
+            c7_1 = a7.fma(b1, c7_1);
+        }
+        c0_0.intoArray(c, ci + 0 * ldc);
+        c0_1.intoArray(c, ci + 0 * ldc + L);
+        c1_0.intoArray(c, ci + 1 * ldc);
+        c1_1.intoArray(c, ci + 1 * ldc + L);
+        c2_0.intoArray(c, ci + 2 * ldc);
+        c2_1.intoArray(c, ci + 2 * ldc + L);
+        c3_0.intoArray(c, ci + 3 * ldc);
+        c3_1.intoArray(c, ci + 3 * ldc + L);
+        c4_0.intoArray(c, ci + 4 * ldc);
+        c4_1.intoArray(c, ci + 4 * ldc + L);
+        c5_0.intoArray(c, ci + 5 * ldc);
+        c5_1.intoArray(c, ci + 5 * ldc + L);
+        c6_0.intoArray(c, ci + 6 * ldc);
+        c6_1.intoArray(c, ci + 6 * ldc + L);
+        c7_0.intoArray(c, ci + 7 * ldc);
+        c7_1.intoArray(c, ci + 7 * ldc + L);
+    }
+
+    /** C (M,N) = beta * C; beta == 0 writes zeros. */
+    private static void scaleC(int M, int N, float beta, float[] C, int cOff, int ldc) {
+        for (int i = 0; i < M; i++) {
+            int c = cOff + i * ldc;
+            for (int j = 0; j < N; j++) C[c + j] = beta == 0f ? 0f : beta * C[c + j];
+        }
+    }
+
+    private static void checkArgs(boolean transA, boolean transB, int M, int N, int K,
+                                  float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                                  float[] C, int cOff, int ldc) {
+        if (M < 0 || N < 0 || K < 0) {
+            throw new IllegalArgumentException("sgemm: negative size M=" + M + " N=" + N + " K=" + K);
+        }
+        checkOperand("A", A, aOff, lda, transA ? K : M, transA ? M : K);
+        checkOperand("B", B, bOff, ldb, transB ? N : K, transB ? K : N);
+        checkOperand("C", C, cOff, ldc, M, N);
+    }
+
+    /** A stored (rows, cols) at off with leading dimension ld must fit in the array. */
+    private static void checkOperand(String name, float[] x, int off, int ld, int rows, int cols) {
+        if (rows == 0 || cols == 0) return;
+        if (ld < cols) {
+            throw new IllegalArgumentException("sgemm: ld" + name.toLowerCase() + "=" + ld + " is less than the "
+                    + cols + " columns of " + name);
+        }
+        long last = off + (long) (rows - 1) * ld + cols - 1;
+        if (off < 0 || last >= x.length) {
+            throw new IndexOutOfBoundsException("sgemm: " + name + " (" + rows + "x" + cols + ", ld " + ld + ") at offset "
+                    + off + " reaches element " + last + " of an array of " + x.length);
         }
     }
 

@@ -1,0 +1,382 @@
+package io.bsth.autograd;
+
+import io.bsth.tensor.Parallel;
+import io.bsth.tensor.Rng;
+import io.bsth.tensor.kernels.Activation;
+import io.bsth.tensor.kernels.Matmul;
+import io.bsth.tensor.kernels.Norm;
+import io.bsth.tensor.kernels.Softmax;
+
+import java.util.Arrays;
+
+/**
+ * Differentiable functions (PyTorch's {@code torch.nn.functional} and tensor arithmetic). Each
+ * computes its value with whole-array kernels and, when recording, attaches a backward that
+ * accumulates into its inputs' gradients. Inputs are dense row-major {@link Var}s; shapes in the
+ * comments.
+ */
+public final class F {
+    private F() {}
+
+    private static void requireSameShape(String op, Var a, Var b) {
+        if (!a.sameShape(b)) {
+            throw new IllegalArgumentException(op + ": shapes " + Arrays.toString(a.shape()) + " and "
+                    + Arrays.toString(b.shape()) + " differ");
+        }
+    }
+
+    // ---- linear algebra -------------------------------------------------------------------------
+
+    /** a (M,K) @ b (K,N) -> (M,N). */
+    public static Var matmul(Var a, Var b) {
+        return matmul(a, false, b, false);
+    }
+
+    /** op(a) @ op(b) for 2-D a, b; {@code transA} reads a stored (K,M) as its transpose, likewise b (N,K). */
+    public static Var matmul(Var a, boolean transA, Var b, boolean transB) {
+        if (a.dim() != 2 || b.dim() != 2) throw new IllegalArgumentException("matmul: expected 2-D operands");
+        int M = transA ? a.size(1) : a.size(0), K = transA ? a.size(0) : a.size(1);
+        int Kb = transB ? b.size(1) : b.size(0), N = transB ? b.size(0) : b.size(1);
+        if (K != Kb) {
+            throw new IllegalArgumentException("matmul: inner sizes differ: " + Arrays.toString(a.shape())
+                    + (transA ? "^T" : "") + " @ " + Arrays.toString(b.shape()) + (transB ? "^T" : ""));
+        }
+        float[] A = a.data(), B = b.data();
+        int lda = a.size(1), ldb = b.size(1);
+        float[] C = new float[M * N];
+        Matmul.sgemm(transA, transB, M, N, K, 1f, A, 0, lda, B, 0, ldb, 0f, C, 0, N);
+        return Var.result("matmul", C, new int[] {M, N}, g -> {
+            if (a.needsGrad()) {
+                // dA = g (M,N) @ op(B)^T, stored as (M,K) or, when transA, (K,M) = op(B) @ g^T
+                if (!transA) Matmul.sgemm(false, !transB, M, K, N, 1f, g, 0, N, B, 0, ldb, 1f, a.gradBuf(), 0, lda);
+                else Matmul.sgemm(transB, true, K, M, N, 1f, B, 0, ldb, g, 0, N, 1f, a.gradBuf(), 0, lda);
+            }
+            if (b.needsGrad()) {
+                // dB = op(A)^T @ g (K,N), or when transB, (N,K) = g^T @ op(A)
+                if (!transB) Matmul.sgemm(!transA, false, K, N, M, 1f, A, 0, lda, g, 0, N, 1f, b.gradBuf(), 0, ldb);
+                else Matmul.sgemm(true, transA, N, K, M, 1f, g, 0, N, A, 0, lda, 1f, b.gradBuf(), 0, ldb);
+            }
+        }, a, b);
+    }
+
+    /** x (..., in) @ w^T + b: w (out, in), b (out) or null -> (..., out). */
+    public static Var linear(Var x, Var w, Var b) {
+        int in = w.size(1), out = w.size(0);
+        if (x.size(-1) != in) {
+            throw new IllegalArgumentException("linear: input width " + x.size(-1) + ", weight " + Arrays.toString(w.shape()));
+        }
+        if (b != null && (b.dim() != 1 || b.size(0) != out)) {
+            throw new IllegalArgumentException("linear: bias shape " + Arrays.toString(b.shape()) + ", expected [" + out + "]");
+        }
+        int rows = x.numel() / in;
+        float[] X = x.data(), W = w.data();
+        float[] Y = new float[rows * out];
+        Matmul.sgemm(false, true, rows, out, in, 1f, X, 0, in, W, 0, in, 0f, Y, 0, out);
+        if (b != null) Loops.addRowVector(Y, b.data(), rows, out);
+        int[] shape = x.shape();
+        shape[shape.length - 1] = out;
+        return Var.result("linear", Y, shape, g -> {
+            if (x.needsGrad()) Matmul.sgemm(false, false, rows, in, out, 1f, g, 0, out, W, 0, in, 1f, x.gradBuf(), 0, in);
+            if (w.needsGrad()) Matmul.sgemm(true, false, out, in, rows, 1f, g, 0, out, X, 0, in, 1f, w.gradBuf(), 0, in);
+            if (b != null && b.needsGrad()) Loops.colSumAcc(g, rows, out, b.gradBuf());
+        }, x, w, b);
+    }
+
+    // ---- arithmetic -----------------------------------------------------------------------------
+
+    /** a + b, same shapes. */
+    public static Var add(Var a, Var b) {
+        requireSameShape("add", a, b);
+        int n = a.numel();
+        float[] A = a.data(), B = b.data(), Y = new float[n];
+        Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
+            for (int i = s; i < e; i++) Y[i] = A[i] + B[i];
+        });
+        return Var.result("add", Y, a.shape(), g -> {
+            if (a.needsGrad()) Loops.addInto(a.gradBuf(), g, n);
+            if (b.needsGrad()) Loops.addInto(b.gradBuf(), g, n);
+        }, a, b);
+    }
+
+    /** a - b, same shapes. */
+    public static Var sub(Var a, Var b) {
+        requireSameShape("sub", a, b);
+        int n = a.numel();
+        float[] A = a.data(), B = b.data(), Y = new float[n];
+        Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
+            for (int i = s; i < e; i++) Y[i] = A[i] - B[i];
+        });
+        return Var.result("sub", Y, a.shape(), g -> {
+            if (a.needsGrad()) Loops.addInto(a.gradBuf(), g, n);
+            if (b.needsGrad()) Loops.axpy(-1f, g, b.gradBuf(), n);
+        }, a, b);
+    }
+
+    /** a * b element-wise, same shapes. */
+    public static Var mul(Var a, Var b) {
+        requireSameShape("mul", a, b);
+        int n = a.numel();
+        float[] A = a.data(), B = b.data(), Y = new float[n];
+        Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
+            for (int i = s; i < e; i++) Y[i] = A[i] * B[i];
+        });
+        return Var.result("mul", Y, a.shape(), g -> {
+            if (a.needsGrad()) Loops.mulAcc(g, B, a.gradBuf(), n);
+            if (b.needsGrad()) Loops.mulAcc(g, A, b.gradBuf(), n);
+        }, a, b);
+    }
+
+    /** s * a. */
+    public static Var scale(Var a, float s) {
+        int n = a.numel();
+        float[] A = a.data(), Y = new float[n];
+        Parallel.forRange(n, Loops.GRAIN, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) Y[i] = s * A[i];
+        });
+        return Var.result("scale", Y, a.shape(), g -> Loops.axpy(s, g, a.gradBuf(), n), a);
+    }
+
+    /** a + c for a constant c. */
+    public static Var addScalar(Var a, float c) {
+        int n = a.numel();
+        float[] A = a.data(), Y = new float[n];
+        Parallel.forRange(n, Loops.GRAIN, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) Y[i] = A[i] + c;
+        });
+        return Var.result("addScalar", Y, a.shape(), g -> Loops.addInto(a.gradBuf(), g, n), a);
+    }
+
+    /** Sum of all elements -> shape () . Accumulated in double. */
+    public static Var sum(Var a) {
+        int n = a.numel();
+        float[] y = {(float) Loops.sum(a.data(), n)};
+        return Var.result("sum", y, new int[0], g -> {
+            float gv = g[0];
+            float[] d = a.gradBuf();
+            Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
+                for (int i = s; i < e; i++) d[i] += gv;
+            });
+        }, a);
+    }
+
+    /** Mean of all elements -> shape (). */
+    public static Var mean(Var a) {
+        int n = a.numel();
+        float[] y = {(float) (Loops.sum(a.data(), n) / n)};
+        return Var.result("mean", y, new int[0], g -> {
+            float gv = g[0] / n;
+            float[] d = a.gradBuf();
+            Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
+                for (int i = s; i < e; i++) d[i] += gv;
+            });
+        }, a);
+    }
+
+    /** Sum of {@code coef[i] * terms[i]} over one-element terms (a weighted loss) -> shape (). */
+    public static Var weightedSum(float[] coef, Var... terms) {
+        if (coef.length != terms.length) throw new IllegalArgumentException("weightedSum: " + coef.length + " weights for " + terms.length + " terms");
+        double acc = 0;
+        for (int i = 0; i < terms.length; i++) acc += (double) coef[i] * terms[i].item();
+        float[] c = coef.clone();
+        return Var.result("weightedSum", new float[] {(float) acc}, new int[0], g -> {
+            for (int i = 0; i < terms.length; i++) if (terms[i].needsGrad()) terms[i].gradBuf()[0] += c[i] * g[0];
+        }, terms);
+    }
+
+    // ---- activations ----------------------------------------------------------------------------
+
+    public static Var tanh(Var x) {
+        int n = x.numel();
+        float[] Y = new float[n];
+        Activation.tanh(x.data(), Y, n);
+        return Var.result("tanh", Y, x.shape(), g -> Activation.tanhBackward(Y, g, x.gradBuf(), n), x);
+    }
+
+    public static Var sigmoid(Var x) {
+        int n = x.numel();
+        float[] Y = new float[n];
+        Activation.sigmoid(x.data(), Y, n);
+        return Var.result("sigmoid", Y, x.shape(), g -> Activation.sigmoidBackward(Y, g, x.gradBuf(), n), x);
+    }
+
+    /** Exact GELU: x * Phi(x) (PyTorch's default {@code approximate='none'}). */
+    public static Var gelu(Var x) {
+        int n = x.numel();
+        float[] X = x.data(), Y = new float[n];
+        Activation.gelu(X, Y, n);
+        return Var.result("gelu", Y, x.shape(), g -> Activation.geluBackward(X, g, x.gradBuf(), n), x);
+    }
+
+    /** sign(x) in {-1, 0, 1}; its gradient is zero (as torch.sign), so the result is a constant. */
+    public static Var sign(Var x) {
+        int n = x.numel();
+        float[] X = x.data(), Y = new float[n];
+        Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
+            for (int i = s; i < e; i++) Y[i] = Math.signum(X[i]);
+        });
+        return Var.of(Y, x.shape());
+    }
+
+    /** Inverted dropout: in training, x * mask with mask in {0, 1/(1-p)} from {@code rng}; otherwise x itself. */
+    public static Var dropout(Var x, float p, boolean training, Rng rng) {
+        if (!training || p == 0f) return x;
+        if (p == 1f) return scale(x, 0f);
+        int n = x.numel();
+        float[] mask = new float[n];
+        rng.dropoutMask(mask, 0, n, p);
+        float[] X = x.data(), Y = new float[n];
+        Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
+            for (int i = s; i < e; i++) Y[i] = X[i] * mask[i];
+        });
+        return Var.result("dropout", Y, x.shape(), g -> Loops.mulAcc(g, mask, x.gradBuf(), n), x);
+    }
+
+    /** Softmax over the last dimension (max-subtracted). */
+    public static Var softmax(Var x) {
+        int C = x.size(-1), rows = x.numel() / Math.max(1, C);
+        float[] Y = new float[x.numel()];
+        Softmax.forward(x.data(), Y, rows, C);
+        return Var.result("softmax", Y, x.shape(), g -> Softmax.backward(Y, g, x.gradBuf(), rows, C), x);
+    }
+
+    // ---- shapes ---------------------------------------------------------------------------------
+
+    /** Same elements, new shape (one entry may be -1); shares the value storage. */
+    public static Var reshape(Var x, int... shape) {
+        int[] s = x.tensor().reshape(shape).shape();
+        int n = x.numel();
+        return Var.result("reshape", x.data(), s, g -> Loops.addInto(x.gradBuf(), g, n), x);
+    }
+
+    /** Dimensions reordered (result dim i = input dim perm[i]), copied to a dense layout. */
+    public static Var permute(Var x, int... perm) {
+        io.bsth.tensor.Tensor v = x.tensor().permute(perm);
+        float[] Y = v.toArray();
+        int[] inv = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) inv[x.tensor().axis(perm[i])] = i;
+        int[] outShape = v.shape();
+        return Var.result("permute", Y, outShape, g -> {
+            float[] back = io.bsth.tensor.Tensor.of(g, outShape).permute(inv).toArray();
+            Loops.addInto(x.gradBuf(), back, back.length);
+        }, x);
+    }
+
+    /** Rows {@code start .. start+len-1} of dim 0 (a copy). */
+    public static Var narrowRows(Var x, int start, int len) {
+        int inner = x.numel() / Math.max(1, x.size(0));
+        if (start < 0 || len < 0 || start + len > x.size(0)) {
+            throw new IndexOutOfBoundsException("narrowRows [" + start + ", " + (start + len) + ") of " + x.size(0));
+        }
+        float[] Y = Arrays.copyOfRange(x.data(), start * inner, (start + len) * inner);
+        int[] s = x.shape();
+        s[0] = len;
+        return Var.result("narrowRows", Y, s, g -> {
+            float[] d = x.gradBuf();
+            for (int i = 0; i < g.length; i++) d[start * inner + i] += g[i];
+        }, x);
+    }
+
+    /** Rows of {@code weight} (V, D) picked by {@code idx} -> (idx.length, D); rows equal to paddingIdx get no gradient (-1: none). */
+    public static Var embedding(Var weight, int[] idx, int paddingIdx) {
+        int V = weight.size(0), D = weight.size(1);
+        float[] W = weight.data(), Y = new float[idx.length * D];
+        for (int r = 0; r < idx.length; r++) {
+            if (idx[r] < 0 || idx[r] >= V) throw new IndexOutOfBoundsException("embedding: index " + idx[r] + " outside [0, " + V + ")");
+            System.arraycopy(W, idx[r] * D, Y, r * D, D);
+        }
+        int[] ix = idx.clone();
+        return Var.result("embedding", Y, new int[] {idx.length, D}, g -> {
+            float[] d = weight.gradBuf();
+            for (int r = 0; r < ix.length; r++) {
+                if (ix[r] == paddingIdx) continue;
+                int o = ix[r] * D;
+                for (int j = 0; j < D; j++) d[o + j] += g[r * D + j];
+            }
+        }, weight);
+    }
+
+    // ---- normalisation --------------------------------------------------------------------------
+
+    /** Rows of x (..., C) divided by max(||row||_2, eps), as F.normalize(x, p=2, dim=-1, eps). */
+    public static Var normalizeRows(Var x, float eps) {
+        int C = x.size(-1), rows = x.numel() / Math.max(1, C);
+        float[] Y = new float[x.numel()], norm = new float[rows];
+        Norm.l2NormalizeForward(x.data(), Y, norm, rows, C, eps);
+        return Var.result("normalize", Y, x.shape(), g -> Norm.l2NormalizeBackward(Y, norm, g, x.gradBuf(), rows, C, eps), x);
+    }
+
+    /** LayerNorm over the last dim: (x - mean) * rstd * w + b; w, b (C) or null. */
+    public static Var layerNorm(Var x, Var w, Var b, float eps) {
+        int C = x.size(-1), rows = x.numel() / Math.max(1, C);
+        float[] Y = new float[x.numel()], mean = new float[rows], rstd = new float[rows];
+        float[] X = x.data();
+        Norm.layerNormForward(X, w == null ? null : w.data(), b == null ? null : b.data(), Y, mean, rstd, rows, C, eps);
+        return Var.result("layerNorm", Y, x.shape(), g -> Norm.layerNormBackward(g, X, w == null ? null : w.data(),
+                mean, rstd, x.needsGrad() ? x.gradBuf() : null,
+                w != null && w.needsGrad() ? w.gradBuf() : null,
+                b != null && b.needsGrad() ? b.gradBuf() : null, rows, C), x, w, b);
+    }
+
+    // ---- losses ---------------------------------------------------------------------------------
+
+    /** mean((a - b)^2) -> shape (); both sides differentiable. */
+    public static Var mse(Var a, Var b) {
+        requireSameShape("mse", a, b);
+        int n = a.numel();
+        float[] A = a.data(), B = b.data();
+        int chunks = Math.max(1, Math.min(Parallel.threads(), n / Loops.GRAIN));
+        double[] part = new double[chunks];
+        Parallel.forEach(chunks, c -> {
+            int s = (int) ((long) n * c / chunks), e = (int) ((long) n * (c + 1) / chunks);
+            double acc = 0;
+            for (int i = s; i < e; i++) {
+                double d = A[i] - B[i];
+                acc += d * d;
+            }
+            part[c] = acc;
+        });
+        double t = 0;
+        for (double p : part) t += p;
+        float[] y = {(float) (t / n)};
+        return Var.result("mse", y, new int[0], g -> {
+            float k = 2f * g[0] / n;
+            float[] da = a.needsGrad() ? a.gradBuf() : null, db = b.needsGrad() ? b.gradBuf() : null;
+            Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
+                for (int i = s; i < e; i++) {
+                    float d = k * (A[i] - B[i]);
+                    if (da != null) da[i] += d;
+                    if (db != null) db[i] -= d;
+                }
+            });
+        }, a, b);
+    }
+
+    /**
+     * MultiLabelSoftMarginLoss (mean): -mean_n mean_c [y log sigmoid(x) + (1 - y) log sigmoid(-x)],
+     * x (N, C) logits, y (N, C) targets (constant).
+     */
+    public static Var multilabelSoftMarginLoss(Var x, Var y) {
+        requireSameShape("multilabelSoftMarginLoss", x, y);
+        int n = x.numel();
+        float[] X = x.data(), T = y.data();
+        double acc = 0;
+        for (int i = 0; i < n; i++) {
+            double v = X[i];
+            // log sigmoid(v) = -softplus(-v), log sigmoid(-v) = -softplus(v)
+            acc += T[i] * softplus(-v) + (1 - T[i]) * softplus(v);
+        }
+        float[] out = {(float) (acc / n)};
+        return Var.result("multilabelSoftMarginLoss", out, new int[0], g -> {
+            float k = g[0] / n;
+            float[] d = x.gradBuf();
+            for (int i = 0; i < n; i++) {
+                double s = 1 / (1 + Math.exp(-X[i]));
+                d[i] += (float) (k * (s - T[i]));
+            }
+        }, x);
+    }
+
+    private static double softplus(double v) {
+        return v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v));
+    }
+}

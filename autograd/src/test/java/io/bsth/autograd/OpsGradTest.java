@@ -1,0 +1,155 @@
+package io.bsth.autograd;
+
+import org.junit.jupiter.api.Test;
+
+import static io.bsth.autograd.GradCheck.check;
+import static io.bsth.autograd.GradCheck.constant;
+import static io.bsth.autograd.GradCheck.leaf;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Finite-difference checks of every functional op (h = 1e-2 unless stated, tolerance 1e-3 abs + 1e-2 rel). */
+class OpsGradTest {
+    static final float H = 1e-2f;
+    static final double ATOL = 1e-3, RTOL = 1e-2;
+
+    @Test
+    void matmulAllTransposes() {
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                Var a = ta ? leaf(1, -1, 1, 5, 3) : leaf(1, -1, 1, 3, 5);
+                Var b = tb ? leaf(2, -1, 1, 4, 5) : leaf(2, -1, 1, 5, 4);
+                check("matmul " + ta + tb, in -> F.matmul(in[0], ta, in[1], tb), H, ATOL, RTOL, a, b);
+            }
+        }
+    }
+
+    @Test
+    void linearWithAndWithoutBias() {
+        Var x = leaf(3, -1, 1, 2, 3, 7), w = leaf(4, -1, 1, 5, 7), b = leaf(5, -1, 1, 5);
+        check("linear", in -> F.linear(in[0], in[1], in[2]), H, ATOL, RTOL, x, w, b);
+        check("linear no bias", in -> F.linear(in[0], in[1], null), H, ATOL, RTOL, x, w);
+        Var y = F.linear(x, w, b);
+        assertArrayEquals(new int[] {2, 3, 5}, y.shape());
+    }
+
+    @Test
+    void arithmetic() {
+        Var a = leaf(6, -1, 1, 4, 3), b = leaf(7, -1, 1, 4, 3);
+        check("add", in -> F.add(in[0], in[1]), H, ATOL, RTOL, a, b);
+        check("sub", in -> F.sub(in[0], in[1]), H, ATOL, RTOL, a, b);
+        check("mul", in -> F.mul(in[0], in[1]), H, ATOL, RTOL, a, b);
+        check("scale", in -> F.scale(in[0], -2.5f), H, ATOL, RTOL, a);
+        check("addScalar", in -> F.addScalar(in[0], 0.7f), H, ATOL, RTOL, a);
+        check("sum", in -> F.sum(in[0]), H, ATOL, RTOL, a);
+        check("mean", in -> F.mean(in[0]), H, ATOL, RTOL, a);
+        check("weightedSum", in -> F.weightedSum(new float[] {0.5f, -3f}, F.sum(in[0]), F.mean(F.mul(in[1], in[1]))),
+                H, ATOL, RTOL, a, b);
+        check("reshape", in -> F.mul(F.reshape(in[0], 3, -1), F.reshape(in[1], 3, 4)), H, ATOL, RTOL, a, b);
+        check("permute", in -> F.permute(in[0], 2, 0, 1), H, ATOL, RTOL, leaf(8, -1, 1, 2, 3, 4));
+        check("narrowRows", in -> F.narrowRows(in[0], 1, 2), H, ATOL, RTOL, a);
+    }
+
+    @Test
+    void activations() {
+        Var x = leaf(9, -3, 3, 37);
+        check("tanh", in -> F.tanh(in[0]), H, ATOL, RTOL, x);
+        check("sigmoid", in -> F.sigmoid(in[0]), H, ATOL, RTOL, x);
+        check("gelu", in -> F.gelu(in[0]), H, ATOL, RTOL, x);
+        check("softmax", in -> F.softmax(in[0]), H, ATOL, RTOL, leaf(10, -2, 2, 3, 13));
+    }
+
+    @Test
+    void normalisations() {
+        check("normalizeRows", in -> F.normalizeRows(in[0], 1e-12f), H, ATOL, RTOL, leaf(11, -1, 1, 4, 9));
+        Var zeroRow = Var.param(new float[] {0f, 0f, 0f, 1e-14f, 0f, 0f}, 2, 3);
+        Var y = F.normalizeRows(zeroRow, 1e-12f);
+        assertEquals(0.01f, y.data()[3], 1e-6f);
+        check("layerNorm", in -> F.layerNorm(in[0], in[1], in[2], 1e-5f), H, ATOL, RTOL,
+                leaf(12, -2, 2, 5, 11), leaf(13, 0.5f, 1.5f, 11), leaf(14, -1, 1, 11));
+    }
+
+    @Test
+    void losses() {
+        Var a = leaf(15, -1, 1, 3, 6), b = leaf(16, -1, 1, 3, 6);
+        check("mse", in -> F.mse(in[0], in[1]), H, ATOL, RTOL, a, b);
+        Var t = Var.of(new float[] {1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1}, 3, 6);
+        check("multilabelSoftMargin", in -> F.multilabelSoftMarginLoss(in[0], t), H, ATOL, RTOL, a);
+        // value against the definition
+        Var l = F.multilabelSoftMarginLoss(a, t);
+        double ref = 0;
+        for (int i = 0; i < 18; i++) {
+            double s = 1 / (1 + Math.exp(-a.data()[i]));
+            ref -= t.data()[i] * Math.log(s) + (1 - t.data()[i]) * Math.log(1 - s);
+        }
+        assertEquals(ref / 18, l.item(), 1e-6);
+    }
+
+    @Test
+    void dropoutAndEmbeddingAndSign() {
+        Var x = leaf(17, -1, 1, 1000);
+        Var y = F.dropout(x, 0.5f, true, new io.bsth.tensor.Rng(3));
+        int zeros = 0;
+        for (int i = 0; i < 1000; i++) {
+            if (y.data()[i] == 0f) zeros++;
+            else assertEquals(2 * x.data()[i], y.data()[i], 1e-7f);
+        }
+        assertTrue(zeros > 400 && zeros < 600, "about half dropped: " + zeros);
+        check("dropout", in -> F.dropout(in[0], 0.3f, true, new io.bsth.tensor.Rng(5)), H, ATOL, RTOL, leaf(18, -1, 1, 50));
+        assertTrue(F.dropout(x, 0.5f, false, new io.bsth.tensor.Rng(3)) == x, "eval dropout is the identity");
+
+        Var w = leaf(19, -1, 1, 5, 3);
+        int[] idx = {1, 0, 4, 1, 0};
+        check("embedding", in -> F.embedding(in[0], idx, -1), H, ATOL, RTOL, w);
+        Var e = F.embedding(w, idx, 0);
+        w.clearGrad();
+        F.sum(e).backward();
+        assertEquals(0f, w.grad()[0]);
+        assertEquals(2f, w.grad()[3]);
+
+        Var s = F.sign(Var.param(new float[] {-2f, 0f, 3f}, 3));
+        assertArrayEquals(new float[] {-1f, 0f, 1f}, s.data());
+        assertFalse(s.requiresGrad());
+    }
+
+    @Test
+    void gradientsAccumulateAndNoGradRecordsNothing() {
+        Var a = leaf(20, -1, 1, 4);
+        F.sum(F.scale(a, 2f)).backward();
+        F.sum(F.scale(a, 3f)).backward();
+        for (float g : a.grad()) assertEquals(5f, g);
+        a.zeroGrad();
+        for (float g : a.grad()) assertEquals(0f, g);
+        try (var ng = Grad.noGrad()) {
+            Var y = F.tanh(a);
+            assertFalse(y.requiresGrad());
+            assertThrows(IllegalStateException.class, () -> F.sum(y).backward());
+        }
+        assertTrue(Grad.isEnabled());
+        assertTrue(F.tanh(a).requiresGrad());
+        Var c = constant(21, -1, 1, 4);
+        assertFalse(F.tanh(c).requiresGrad());
+    }
+
+    @Test
+    void sharedSubgraphGetsBothContributions() {
+        Var a = leaf(22, -1, 1, 3, 3);
+        check("diamond", in -> {
+            Var t = F.tanh(in[0]);
+            return F.add(F.mul(t, t), F.matmul(t, t));
+        }, H, ATOL, RTOL, a);
+        Var y = F.mul(a, a);
+        assertThrows(IllegalStateException.class, y::backward, "backward needs a one-element loss");
+    }
+
+    @Test
+    void shapeErrorsNameTheOp() {
+        var ex = assertThrows(IllegalArgumentException.class, () -> F.add(leaf(1, 0, 1, 2, 3), leaf(1, 0, 1, 3, 2)));
+        assertTrue(ex.getMessage().startsWith("add:"), ex.getMessage());
+        ex = assertThrows(IllegalArgumentException.class, () -> F.matmul(leaf(1, 0, 1, 2, 3), leaf(1, 0, 1, 2, 3)));
+        assertTrue(ex.getMessage().startsWith("matmul:"), ex.getMessage());
+    }
+}

@@ -1,0 +1,302 @@
+package io.bsth.retrieval;
+
+import io.bsth.tensor.Parallel;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Retrieval evaluation of BSTH.md ("as the authors' MATLAB code computes it") from packed codes and
+ * multi-hot labels. The database is ranked per query by Hamming distance, ties in database order (a
+ * stable sort); a database item is relevant when it shares at least one label with the query.
+ *
+ * <ul>
+ *   <li>mAP@All: per query with at least one relevant item, AP = mean over its relevant items of
+ *       (relevant up to and including that rank) / rank; averaged over those queries only.</li>
+ *   <li>Per depth j: precision@j = relevant in the top j / j; recall@j = relevant in the top j / all
+ *       relevant (0 when the query has none); mAP@j = (sum of precision at the relevant ranks up to j) /
+ *       (relevant found up to j), 0 when none found. Each is averaged over ALL queries. A depth beyond the
+ *       database size reads as the database size.</li>
+ *   <li>Precision-recall by Hamming radius r = 0..nbit: precision = relevant within r / retrieved within r
+ *       (0 when nothing lies within r), recall = relevant within r / all relevant; averaged over the
+ *       queries with at least one relevant item. {@code precisionRadius2} is the precision at r = 2.</li>
+ * </ul>
+ *
+ * <p>Cost: the rank of every database item comes from a counting sort over the distances 0..nbit, so a
+ * query costs O(N + nbit), not O(N log N). Queries are split into fixed chunks over
+ * {@link Parallel}; partial sums are reduced in chunk order, so results do not depend on the thread count.
+ */
+public final class Evaluation {
+    /** The depths CONTRACT.md's reports carry. */
+    public static final int[] DEFAULT_DEPTHS = {50, 100, 500, 1000};
+
+    private static final int CHUNK = 16;
+
+    private Evaluation() {}
+
+    /** The metrics of one evaluation. Arrays per depth follow {@link #depths}; PR arrays are indexed by radius 0..nbit. */
+    public record Result(double mapAll, int[] depths, double[] precisionAt, double[] recallAt, double[] mapAt,
+                         double[] prPrecision, double[] prRecall, double precisionRadius2,
+                         int queries, int queriesWithRelevant) {
+
+        /** Index of {@code depth} in {@link #depths}, or an exception naming it. */
+        private int at(int depth) {
+            for (int i = 0; i < depths.length; i++) if (depths[i] == depth) return i;
+            throw new IllegalArgumentException("depth " + depth + " was not evaluated (depths " + Arrays.toString(depths) + ")");
+        }
+
+        public double precisionAt(int depth) { return precisionAt[at(depth)]; }
+
+        public double recallAt(int depth) { return recallAt[at(depth)]; }
+
+        public double mapAt(int depth) { return mapAt[at(depth)]; }
+
+        /**
+         * The report keys of CONTRACT.md: {@code map_all}, {@code p_at}, {@code map_at} (objects keyed by
+         * depth), plus {@code r_at}, {@code pr_curve} ({@code radius}, {@code precision}, {@code recall}),
+         * {@code precision_radius2}, {@code queries}, {@code queries_with_relevant}.
+         */
+        public Map<String, Object> toReportMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("map_all", mapAll);
+            m.put("p_at", byDepth(precisionAt));
+            m.put("map_at", byDepth(mapAt));
+            m.put("r_at", byDepth(recallAt));
+            Map<String, Object> pr = new LinkedHashMap<>();
+            int[] radius = new int[prPrecision.length];
+            for (int r = 0; r < radius.length; r++) radius[r] = r;
+            pr.put("radius", radius);
+            pr.put("precision", prPrecision.clone());
+            pr.put("recall", prRecall.clone());
+            m.put("pr_curve", pr);
+            m.put("precision_radius2", precisionRadius2);
+            m.put("queries", (long) queries);
+            m.put("queries_with_relevant", (long) queriesWithRelevant);
+            return m;
+        }
+
+        private Map<String, Object> byDepth(double[] v) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (int i = 0; i < depths.length; i++) m.put(Integer.toString(depths[i]), v[i]);
+            return m;
+        }
+    }
+
+    /** {@link #evaluate(PackedCodes, PackedCodes, float[], float[], int, int[])} at {@link #DEFAULT_DEPTHS}. */
+    public static Result evaluate(PackedCodes query, PackedCodes db, float[] queryLabels, float[] dbLabels, int numClasses) {
+        return evaluate(query, db, queryLabels, dbLabels, numClasses, DEFAULT_DEPTHS);
+    }
+
+    /**
+     * Evaluates {@code query} codes against {@code db} codes.
+     *
+     * @param queryLabels (nq, C) row-major 0/1
+     * @param dbLabels    (N, C) row-major 0/1
+     * @param depths      depths j >= 1 for precision@j, recall@j, mAP@j (any order)
+     */
+    public static Result evaluate(PackedCodes query, PackedCodes db, float[] queryLabels, float[] dbLabels,
+                                  int numClasses, int[] depths) {
+        if (query.nbit() != db.nbit()) {
+            throw new IllegalArgumentException("query codes have " + query.nbit() + " bits, database codes " + db.nbit());
+        }
+        if (numClasses < 1) throw new IllegalArgumentException("numClasses: expected >= 1, got " + numClasses);
+        for (int j : depths) if (j < 1) throw new IllegalArgumentException("depth: expected >= 1, got " + j);
+        long[] ql = packLabels("query labels", queryLabels, query.size(), numClasses);
+        long[] dl = packLabels("database labels", dbLabels, db.size(), numClasses);
+        return evaluate(query, db, ql, dl, (numClasses + 63) >>> 6, depths.clone());
+    }
+
+    /** Labels (n, C) of 0/1 as bit rows of {@code ceil(C/64)} longs; anything but 0/1 is an error. */
+    static long[] packLabels(String what, float[] labels, int n, int c) {
+        if ((long) n * c != labels.length) {
+            throw new IllegalArgumentException(what + ": " + labels.length + " values cannot be " + n + " rows x " + c + " classes");
+        }
+        int lw = (c + 63) >>> 6;
+        long[] out = new long[n * lw];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < c; j++) {
+                float v = labels[i * c + j];
+                if (v == 1f) out[i * lw + (j >>> 6)] |= 1L << (j & 63);
+                else if (v != 0f) throw new IllegalArgumentException(what + ": row " + i + ", class " + j + " is " + v + ", expected 0 or 1");
+            }
+        }
+        return out;
+    }
+
+    /** Partial sums of one chunk of queries. */
+    private static final class Partial {
+        double apSum;
+        int withRel;
+        final double[] p, r, map, prP, prR;
+
+        Partial(int nd, int nbit) {
+            p = new double[nd];
+            r = new double[nd];
+            map = new double[nd];
+            prP = new double[nbit + 1];
+            prR = new double[nbit + 1];
+        }
+    }
+
+    private static Result evaluate(PackedCodes query, PackedCodes db, long[] ql, long[] dl, int lw, int[] depths) {
+        int nq = query.size(), n = db.size(), nbit = query.nbit();
+        if (2 * nbit + 1 > Short.MAX_VALUE) throw new IllegalArgumentException("nbit " + nbit + " is too large to evaluate");
+        int nd = depths.length;
+        int[] clamped = new int[nd];
+        int maxDepth = 0;
+        for (int i = 0; i < nd; i++) {
+            clamped[i] = Math.min(depths[i], n);
+            maxDepth = Math.max(maxDepth, clamped[i]);
+        }
+        int[] order = sortedDepthOrder(clamped);
+        int chunks = (nq + CHUNK - 1) / CHUNK;
+        Partial[] parts = new Partial[chunks];
+        final int md = maxDepth;
+        Parallel.forEach(chunks, c -> {
+            Partial part = new Partial(nd, nbit);
+            Scratch s = new Scratch(n, nbit, md);
+            for (int q = c * CHUNK, e = Math.min(nq, q + CHUNK); q < e; q++) {
+                evaluateQuery(query, q, db, ql, dl, lw, clamped, order, s, part);
+            }
+            parts[c] = part;
+        });
+        Partial total = new Partial(nd, nbit);
+        for (Partial p : parts) {
+            total.apSum += p.apSum;
+            total.withRel += p.withRel;
+            for (int i = 0; i < nd; i++) {
+                total.p[i] += p.p[i];
+                total.r[i] += p.r[i];
+                total.map[i] += p.map[i];
+            }
+            for (int r = 0; r <= nbit; r++) {
+                total.prP[r] += p.prP[r];
+                total.prR[r] += p.prR[r];
+            }
+        }
+        double[] pAt = new double[nd], rAt = new double[nd], mapAt = new double[nd];
+        for (int i = 0; i < nd; i++) {
+            pAt[i] = nq == 0 ? 0 : total.p[i] / nq;
+            rAt[i] = nq == 0 ? 0 : total.r[i] / nq;
+            mapAt[i] = nq == 0 ? 0 : total.map[i] / nq;
+        }
+        double[] prP = new double[nbit + 1], prR = new double[nbit + 1];
+        for (int r = 0; r <= nbit; r++) {
+            prP[r] = total.withRel == 0 ? 0 : total.prP[r] / total.withRel;
+            prR[r] = total.withRel == 0 ? 0 : total.prR[r] / total.withRel;
+        }
+        double mapAll = total.withRel == 0 ? 0 : total.apSum / total.withRel;
+        return new Result(mapAll, depths, pAt, rAt, mapAt, prP, prR, prP[Math.min(2, nbit)], nq, total.withRel);
+    }
+
+    private static int[] sortedDepthOrder(int[] d) {
+        Integer[] idx = new Integer[d.length];
+        for (int i = 0; i < idx.length; i++) idx[i] = i;
+        Arrays.sort(idx, (a, b) -> Integer.compare(d[a], d[b]));
+        int[] out = new int[idx.length];
+        for (int i = 0; i < out.length; i++) out[i] = idx[i];
+        return out;
+    }
+
+    /** Per-chunk scratch: keys (distance << 1 | relevant) per database item, histograms, top-depth precisions. */
+    private static final class Scratch {
+        final short[] keys;
+        final int[] hist;
+        final int[] pos;
+        final int[] relPos;
+        final double[] precAtRank;
+
+        Scratch(int n, int nbit, int maxDepth) {
+            keys = new short[n];
+            hist = new int[2 * (nbit + 1)];
+            pos = new int[nbit + 1];
+            relPos = new int[nbit + 1];
+            precAtRank = new double[maxDepth];
+        }
+    }
+
+    private static void evaluateQuery(PackedCodes query, int q, PackedCodes db, long[] ql, long[] dl, int lw,
+                                      int[] depths, int[] order, Scratch s, Partial part) {
+        int n = db.size(), nbit = query.nbit(), words = query.wordsPerCode();
+        short[] keys = s.keys;
+        int[] hist = s.hist;
+        Arrays.fill(hist, 0);
+        long[] qb = query.words(), dbb = db.words();
+        // pass 1: distance and relevance of every item, one histogram over (distance, relevant)
+        if (words == 1 && lw == 1) {
+            long qc = qb[q], qlab = ql[q];
+            for (int i = 0; i < n; i++) {
+                int key = Long.bitCount(qc ^ dbb[i]) << 1 | ((qlab & dl[i]) != 0 ? 1 : 0);
+                keys[i] = (short) key;
+                hist[key]++;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                int d = 0;
+                for (int w = 0; w < words; w++) d += Long.bitCount(qb[q * words + w] ^ dbb[i * words + w]);
+                int rel = 0;
+                for (int w = 0; w < lw; w++) rel |= (ql[q * lw + w] & dl[i * lw + w]) != 0 ? 1 : 0;
+                int key = d << 1 | rel;
+                keys[i] = (short) key;
+                hist[key]++;
+            }
+        }
+        // bucket starts (0-based ranks) and relevant counts before each bucket; PR by radius
+        int[] pos = s.pos, relPos = s.relPos;
+        int start = 0, relStart = 0;
+        boolean any;
+        for (int d = 0; d <= nbit; d++) {
+            pos[d] = start;
+            relPos[d] = relStart;
+            start += hist[2 * d] + hist[2 * d + 1];
+            relStart += hist[2 * d + 1];
+        }
+        int totalRel = relStart;
+        any = totalRel > 0;
+        if (any) {
+            part.withRel++;
+            int retrieved = 0, relRet = 0;
+            for (int d = 0; d <= nbit; d++) {
+                retrieved += hist[2 * d] + hist[2 * d + 1];
+                relRet += hist[2 * d + 1];
+                part.prP[d] += retrieved == 0 ? 0 : (double) relRet / retrieved;
+                part.prR[d] += (double) relRet / totalRel;
+            }
+        }
+        // pass 2: rank of every item (stable counting sort); AP from the relevant ones
+        double[] prec = s.precAtRank;
+        int maxDepth = prec.length;
+        double ap = 0;
+        if (any) {
+            for (int i = 0; i < n; i++) {
+                int key = keys[i];
+                int d = key >>> 1;
+                int r = pos[d]++;
+                if ((key & 1) != 0) {
+                    int p = ++relPos[d];
+                    double pr = (double) p / (r + 1);
+                    ap += pr;
+                    if (r < maxDepth) prec[r] = pr;
+                }
+            }
+            part.apSum += ap / totalRel;
+        }
+        // depth curves from the precisions at the relevant ranks within the deepest depth
+        int found = 0;
+        double sum = 0;
+        int r = 0;
+        for (int oi : order) {
+            int j = depths[oi];
+            for (; r < j; r++) {
+                if (prec[r] > 0) {
+                    found++;
+                    sum += prec[r];
+                }
+            }
+            part.p[oi] += j == 0 ? 0 : (double) found / j;
+            part.r[oi] += any ? (double) found / totalRel : 0;
+            part.map[oi] += found == 0 ? 0 : sum / found;
+        }
+        Arrays.fill(prec, 0);
+    }
+}

@@ -1,0 +1,196 @@
+package io.bsth.retrieval;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.bsth.tensor.Parallel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class EvaluationTest {
+    static final double TOL = 1e-12;
+
+    /** Plain reference: sort the database per query (stable by index), then read every definition off the ranking. */
+    static Evaluation.Result reference(PackedCodes query, PackedCodes db, float[] ql, float[] dl, int c, int[] depths) {
+        int nq = query.size(), n = db.size(), nbit = query.nbit();
+        double apSum = 0;
+        int withRel = 0;
+        double[] pAt = new double[depths.length], rAt = new double[depths.length], mapAt = new double[depths.length];
+        double[] prP = new double[nbit + 1], prR = new double[nbit + 1];
+        for (int q = 0; q < nq; q++) {
+            List<int[]> items = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                boolean rel = false;
+                for (int j = 0; j < c; j++) rel |= ql[q * c + j] == 1f && dl[i * c + j] == 1f;
+                items.add(new int[] {query.distance(q, db, i), i, rel ? 1 : 0});
+            }
+            items.sort((a, b) -> a[0] != b[0] ? Integer.compare(a[0], b[0]) : Integer.compare(a[1], b[1]));
+            int total = 0;
+            for (int[] it : items) total += it[2];
+            int found = 0;
+            double ap = 0;
+            double[] precAt = new double[n];
+            for (int r = 0; r < n; r++) {
+                if (items.get(r)[2] == 1) {
+                    found++;
+                    precAt[r] = (double) found / (r + 1);
+                    ap += precAt[r];
+                }
+            }
+            if (total > 0) {
+                withRel++;
+                apSum += ap / total;
+                for (int rad = 0; rad <= nbit; rad++) {
+                    int ret = 0, rr = 0;
+                    for (int[] it : items) {
+                        if (it[0] <= rad) {
+                            ret++;
+                            rr += it[2];
+                        }
+                    }
+                    prP[rad] += ret == 0 ? 0 : (double) rr / ret;
+                    prR[rad] += (double) rr / total;
+                }
+            }
+            for (int di = 0; di < depths.length; di++) {
+                int j = Math.min(depths[di], n);
+                int f = 0;
+                double s = 0;
+                for (int r = 0; r < j; r++) {
+                    if (items.get(r)[2] == 1) {
+                        f++;
+                        s += precAt[r];
+                    }
+                }
+                pAt[di] += j == 0 ? 0 : (double) f / j;
+                rAt[di] += total == 0 ? 0 : (double) f / total;
+                mapAt[di] += f == 0 ? 0 : s / f;
+            }
+        }
+        for (int di = 0; di < depths.length; di++) {
+            pAt[di] /= nq;
+            rAt[di] /= nq;
+            mapAt[di] /= nq;
+        }
+        for (int rad = 0; rad <= nbit; rad++) {
+            prP[rad] = withRel == 0 ? 0 : prP[rad] / withRel;
+            prR[rad] = withRel == 0 ? 0 : prR[rad] / withRel;
+        }
+        return new Evaluation.Result(withRel == 0 ? 0 : apSum / withRel, depths.clone(), pAt, rAt, mapAt, prP, prR,
+                prP[Math.min(2, nbit)], nq, withRel);
+    }
+
+    /** Multi-hot labels; rows listed in {@code empty} get no label at all (so they are relevant to nothing). */
+    static float[] labels(Random rnd, int n, int c, double density, int... empty) {
+        float[] l = new float[n * c];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < c; j++) l[i * c + j] = rnd.nextDouble() < density ? 1f : 0f;
+        }
+        for (int e : empty) for (int j = 0; j < c; j++) l[e * c + j] = 0f;
+        return l;
+    }
+
+    static void assertSame(Evaluation.Result want, Evaluation.Result got) {
+        assertEquals(want.mapAll(), got.mapAll(), TOL, "mAP@All");
+        assertArrayEquals(want.precisionAt(), got.precisionAt(), TOL, "precision@j");
+        assertArrayEquals(want.recallAt(), got.recallAt(), TOL, "recall@j");
+        assertArrayEquals(want.mapAt(), got.mapAt(), TOL, "mAP@j");
+        assertArrayEquals(want.prPrecision(), got.prPrecision(), TOL, "PR precision");
+        assertArrayEquals(want.prRecall(), got.prRecall(), TOL, "PR recall");
+        assertEquals(want.precisionRadius2(), got.precisionRadius2(), TOL);
+        assertEquals(want.queriesWithRelevant(), got.queriesWithRelevant());
+    }
+
+    @Test
+    void matchesSortPerQueryReferenceWithTiesMultiLabelAndEmptyQueries() {
+        Random rnd = new Random(7);
+        // few bits -> many ties; 70 and 130 bits -> several words with padding; 100 classes -> two label words
+        int[][] cases = {{5, 300, 37, 6}, {16, 500, 41, 24}, {70, 400, 33, 3}, {130, 257, 20, 100}, {64, 600, 50, 10}};
+        for (int[] cs : cases) {
+            int nbit = cs[0], n = cs[1], nq = cs[2], c = cs[3];
+            PackedCodes db = PackedCodes.fromInt8(PackedCodesTest.randomSigns(rnd, n, nbit), n, nbit);
+            PackedCodes q = PackedCodes.fromInt8(PackedCodesTest.randomSigns(rnd, nq, nbit), nq, nbit);
+            float[] dl = labels(rnd, n, c, 0.15);
+            float[] ql = labels(rnd, nq, c, 0.15, 0, 3, nq - 1);
+            int[] depths = {50, 1, 7, 100, 1000, n, 3 * n};
+            Evaluation.Result want = reference(q, db, ql, dl, c, depths);
+            for (int threads : new int[] {1, 2, 3}) {
+                Parallel.setThreads(threads);
+                assertSame(want, Evaluation.evaluate(q, db, ql, dl, c, depths));
+            }
+        }
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
+    void perfectCodesGiveMapOne() {
+        // two classes, code = class pattern: every relevant item sits at distance 0 ahead of the rest
+        int nbit = 8, n = 40;
+        byte[] s = new byte[n * nbit];
+        float[] l = new float[n * 2];
+        for (int i = 0; i < n; i++) {
+            int cls = i % 2;
+            for (int k = 0; k < nbit; k++) s[i * nbit + k] = (byte) (cls == 0 ? 1 : -1);
+            l[i * 2 + cls] = 1f;
+        }
+        PackedCodes codes = PackedCodes.fromInt8(s, n, nbit);
+        Evaluation.Result r = Evaluation.evaluate(codes, codes, l, l, 2, new int[] {10, 20, 40});
+        assertEquals(1.0, r.mapAll(), TOL);
+        assertEquals(1.0, r.precisionAt(20), TOL);
+        assertEquals(0.5, r.precisionAt(40), TOL);
+        assertEquals(1.0, r.recallAt(20), TOL);
+        assertEquals(0.5, r.recallAt(10), TOL);
+        assertEquals(1.0, r.mapAt(40), TOL);
+        assertEquals(1.0, r.precisionRadius2(), TOL);
+    }
+
+    @Test
+    void handComputedTieOrder() {
+        // query 1 bit "+"; db: [-, +, +, -]; relevant: items 0 and 2. Ranking by (distance, index): 1, 2, 0, 3
+        PackedCodes q = PackedCodes.fromInt8(new byte[] {1}, 1, 1);
+        PackedCodes db = PackedCodes.fromInt8(new byte[] {-1, 1, 1, -1}, 4, 1);
+        float[] ql = {1f};
+        float[] dl = {1f, 0f, 1f, 0f};
+        Evaluation.Result r = Evaluation.evaluate(q, db, ql, dl, 1, new int[] {1, 2, 3});
+        // relevant ranks 2 and 3: AP = (1/2 + 2/3) / 2
+        assertEquals((0.5 + 2.0 / 3) / 2, r.mapAll(), TOL);
+        assertEquals(0.0, r.precisionAt(1), TOL);
+        assertEquals(0.5, r.precisionAt(2), TOL);
+        assertEquals(0.5, r.mapAt(2), TOL);
+        assertEquals((0.5 + 2.0 / 3) / 2, r.mapAt(3), TOL);
+        assertEquals(0.5, r.prPrecision()[0], TOL);
+        assertEquals(0.5, r.prRecall()[0], TOL);
+    }
+
+    @Test
+    void reportMapCarriesContractKeys() {
+        Random rnd = new Random(3);
+        PackedCodes db = PackedCodes.fromInt8(PackedCodesTest.randomSigns(rnd, 30, 16), 30, 16);
+        Evaluation.Result r = Evaluation.evaluate(db, db, labels(rnd, 30, 4, 0.3), labels(rnd, 30, 4, 0.3), 4);
+        Map<String, Object> m = r.toReportMap();
+        assertEquals(r.mapAll(), (Double) m.get("map_all"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> p = (Map<String, Object>) m.get("p_at");
+        assertEquals(List.of("50", "100", "500", "1000"), new ArrayList<>(p.keySet()));
+        assertEquals(r.precisionAt(100), (Double) p.get("100"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> mp = (Map<String, Object>) m.get("map_at");
+        assertEquals(r.mapAt(1000), (Double) mp.get("1000"));
+    }
+
+    @Test
+    void rejectsMismatchedInputs() {
+        PackedCodes a = PackedCodes.fromInt8(new byte[] {1, -1}, 1, 2);
+        PackedCodes b = PackedCodes.fromInt8(new byte[] {1, -1, 1}, 1, 3);
+        assertEquals("query codes have 2 bits, database codes 3",
+                assertThrows(IllegalArgumentException.class, () -> Evaluation.evaluate(a, b, new float[] {1}, new float[] {1}, 1)).getMessage());
+        assertEquals("database labels: row 0, class 0 is 2.0, expected 0 or 1",
+                assertThrows(IllegalArgumentException.class, () -> Evaluation.evaluate(a, a, new float[] {1}, new float[] {2}, 1)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Evaluation.evaluate(a, a, new float[] {1, 0}, new float[] {1}, 1));
+        assertThrows(IllegalArgumentException.class, () -> Evaluation.evaluate(a, a, new float[] {1}, new float[] {1}, 1, new int[] {0}));
+    }
+}

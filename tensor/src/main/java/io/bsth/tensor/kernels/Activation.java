@@ -1,0 +1,224 @@
+package io.bsth.tensor.kernels;
+
+import io.bsth.tensor.Parallel;
+import io.bsth.tensor.Simd;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Element-wise activations and their gradients on flat float arrays: tanh, sigmoid and the exact
+ * (erf) GELU of PyTorch. Every forward writes {@code y[i] = f(x[i])} for i in [0, n); every backward
+ * accumulates {@code dx[i] += dy[i] * f'(.)}. The public entry points split [0, n) over
+ * {@link Parallel}; each range runs the SIMD body or, when {@link Simd#ENABLED} is false, the scalar
+ * reference ({@code *Scalar}), which also handles the tails.
+ *
+ * <p>Java has no erf: {@link #erfc(double)} is the Chebyshev-fitted form of Numerical Recipes
+ * ({@code erfcc}, fractional error below 1.2e-7 everywhere), {@link #erf(double)} uses a Taylor series
+ * near 0 so that its relative error stays small there too.
+ */
+public final class Activation {
+    private Activation() {}
+
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+    private static final int GRAIN = 1 << 14;
+
+    private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
+    private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
+    private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+    /** A range body: processes [from, to). */
+    private interface Body {
+        void run(int from, int to);
+    }
+
+    private static void split(int n, Body simd, Body scalar) {
+        Parallel.forRange(n, GRAIN, Simd.ENABLED ? simd::run : scalar::run);
+    }
+
+    // ---- erf ------------------------------------------------------------------------------------
+
+    /** Complementary error function, fractional error below 1.2e-7 for every x. */
+    public static double erfc(double x) {
+        double z = Math.abs(x);
+        double t = 1 / (1 + 0.5 * z);
+        double ans = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? ans : 2 - ans;
+    }
+
+    /** Error function: Taylor series for |x| < 0.5 (truncation below 1e-9 relative), else 1 - erfc. */
+    public static double erf(double x) {
+        double a = Math.abs(x);
+        if (a < 0.5) {
+            double x2 = x * x;
+            double s = 1 + x2 * (-1.0 / 3 + x2 * (1.0 / 10 + x2 * (-1.0 / 42 + x2 * (1.0 / 216
+                    + x2 * (-1.0 / 1320 + x2 * (1.0 / 9360 - x2 / 75600))))));
+            return TWO_OVER_SQRT_PI * x * s;
+        }
+        double e = 1 - erfc(a);
+        return x < 0 ? -e : e;
+    }
+
+    /** Standard normal CDF Phi(x) = (1 + erf(x / sqrt 2)) / 2, relative error ~1e-7 in both tails. */
+    public static double normalCdf(double x) {
+        double u = x * (1 / Math.sqrt(2));
+        if (Math.abs(u) < 0.5) return 0.5 * (1 + erf(u));
+        return 0.5 * erfc(-u);
+    }
+
+    // ---- tanh -----------------------------------------------------------------------------------
+
+    /** y = tanh(x); x, y (n). */
+    public static void tanh(float[] x, float[] y, int n) {
+        split(n, (f, t) -> tanhSimd(x, y, f, t), (f, t) -> tanhScalar(x, y, f, t));
+    }
+
+    public static void tanhScalar(float[] x, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) y[i] = (float) Math.tanh(x[i]);
+    }
+
+    static void tanhSimd(float[] x, float[] y, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
+            FloatVector.fromArray(S, x, i).lanewise(VectorOperators.TANH).intoArray(y, i);
+        }
+        tanhScalar(x, y, i, to);
+    }
+
+    /** dx += dy * (1 - y^2); y the forward output. */
+    public static void tanhBackward(float[] y, float[] dy, float[] dx, int n) {
+        split(n, (f, t) -> tanhBackwardSimd(y, dy, dx, f, t), (f, t) -> tanhBackwardScalar(y, dy, dx, f, t));
+    }
+
+    public static void tanhBackwardScalar(float[] y, float[] dy, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) dx[i] += dy[i] * (1f - y[i] * y[i]);
+    }
+
+    static void tanhBackwardSimd(float[] y, float[] dy, float[] dx, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
+            FloatVector yv = FloatVector.fromArray(S, y, i);
+            FloatVector d = yv.neg().fma(yv, FloatVector.broadcast(S, 1f)).mul(FloatVector.fromArray(S, dy, i));
+            d.add(FloatVector.fromArray(S, dx, i)).intoArray(dx, i);
+        }
+        tanhBackwardScalar(y, dy, dx, i, to);
+    }
+
+    // ---- sigmoid --------------------------------------------------------------------------------
+
+    /** y = 1 / (1 + exp(-x)). */
+    public static void sigmoid(float[] x, float[] y, int n) {
+        split(n, (f, t) -> sigmoidSimd(x, y, f, t), (f, t) -> sigmoidScalar(x, y, f, t));
+    }
+
+    public static void sigmoidScalar(float[] x, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) y[i] = (float) (1 / (1 + Math.exp(-x[i])));
+    }
+
+    static void sigmoidSimd(float[] x, float[] y, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
+            FloatVector e = FloatVector.fromArray(S, x, i).neg().lanewise(VectorOperators.EXP);
+            FloatVector.broadcast(S, 1f).div(e.add(1f)).intoArray(y, i);
+        }
+        sigmoidScalar(x, y, i, to);
+    }
+
+    /** dx += dy * y * (1 - y); y the forward output. */
+    public static void sigmoidBackward(float[] y, float[] dy, float[] dx, int n) {
+        split(n, (f, t) -> sigmoidBackwardSimd(y, dy, dx, f, t), (f, t) -> sigmoidBackwardScalar(y, dy, dx, f, t));
+    }
+
+    public static void sigmoidBackwardScalar(float[] y, float[] dy, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) dx[i] += dy[i] * y[i] * (1f - y[i]);
+    }
+
+    static void sigmoidBackwardSimd(float[] y, float[] dy, float[] dx, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
+            FloatVector yv = FloatVector.fromArray(S, y, i);
+            FloatVector d = FloatVector.fromArray(S, dy, i).mul(yv).mul(yv.neg().add(1f));
+            d.add(FloatVector.fromArray(S, dx, i)).intoArray(dx, i);
+        }
+        sigmoidBackwardScalar(y, dy, dx, i, to);
+    }
+
+    // ---- GELU (exact) ---------------------------------------------------------------------------
+
+    /** y = x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)). */
+    public static void gelu(float[] x, float[] y, int n) {
+        split(n, (f, t) -> geluSimd(x, y, f, t), (f, t) -> geluScalar(x, y, f, t));
+    }
+
+    public static void geluScalar(float[] x, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) y[i] = (float) (x[i] * normalCdf(x[i]));
+    }
+
+    /** dx += dy * (Phi(x) + x * phi(x)). */
+    public static void geluBackward(float[] x, float[] dy, float[] dx, int n) {
+        split(n, (f, t) -> geluBackwardSimd(x, dy, dx, f, t), (f, t) -> geluBackwardScalar(x, dy, dx, f, t));
+    }
+
+    public static void geluBackwardScalar(float[] x, float[] dy, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
+            double v = x[i];
+            double d = normalCdf(v) + v * Math.exp(-0.5 * v * v) * (1 / Math.sqrt(2 * Math.PI));
+            dx[i] += (float) (dy[i] * d);
+        }
+    }
+
+    /** Phi(x) per lane in float: the erfc fit of {@link #erfc(double)}, Taylor near 0. */
+    private static FloatVector cdf(FloatVector x) {
+        FloatVector u = x.mul(INV_SQRT2);
+        FloatVector z = u.abs();
+        FloatVector t = FloatVector.broadcast(S, 1f).div(z.fma(0.5f, 1f));
+        FloatVector p = t.fma(0.17087277f, -0.82215223f);
+        p = p.fma(t, FloatVector.broadcast(S, 1.48851587f));
+        p = p.fma(t, FloatVector.broadcast(S, -1.13520398f));
+        p = p.fma(t, FloatVector.broadcast(S, 0.27886807f));
+        p = p.fma(t, FloatVector.broadcast(S, -0.18628806f));
+        p = p.fma(t, FloatVector.broadcast(S, 0.09678418f));
+        p = p.fma(t, FloatVector.broadcast(S, 0.37409196f));
+        p = p.fma(t, FloatVector.broadcast(S, 1.00002368f));
+        p = p.fma(t, FloatVector.broadcast(S, -1.26551223f));
+        FloatVector erfcZ = t.mul(z.neg().fma(z, p).lanewise(VectorOperators.EXP));
+        // Phi = erfc(-u)/2: for u >= 0 that is 1 - erfc(u)/2, else erfc(|u|)/2
+        FloatVector half = erfcZ.mul(0.5f);
+        VectorMask<Float> pos = u.compare(VectorOperators.GE, 0f);
+        FloatVector far = half.neg().add(1f).blend(half, pos.not());
+        // near 0: (1 + erf(u)) / 2 with the series
+        FloatVector u2 = u.mul(u);
+        FloatVector s = u2.fma(-1f / 75600, 1f / 9360);
+        s = s.fma(u2, FloatVector.broadcast(S, -1f / 1320));
+        s = s.fma(u2, FloatVector.broadcast(S, 1f / 216));
+        s = s.fma(u2, FloatVector.broadcast(S, -1f / 42));
+        s = s.fma(u2, FloatVector.broadcast(S, 1f / 10));
+        s = s.fma(u2, FloatVector.broadcast(S, -1f / 3));
+        s = s.fma(u2, FloatVector.broadcast(S, 1f));
+        FloatVector near = s.mul(u).mul((float) (TWO_OVER_SQRT_PI / 2)).add(0.5f);
+        return far.blend(near, z.compare(VectorOperators.LT, 0.5f));
+    }
+
+    static void geluSimd(float[] x, float[] y, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
+            FloatVector xv = FloatVector.fromArray(S, x, i);
+            xv.mul(cdf(xv)).intoArray(y, i);
+        }
+        geluScalar(x, y, i, to);
+    }
+
+    static void geluBackwardSimd(float[] x, float[] dy, float[] dx, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
+            FloatVector xv = FloatVector.fromArray(S, x, i);
+            FloatVector pdf = xv.mul(xv).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+            FloatVector d = xv.fma(pdf, cdf(xv)).mul(FloatVector.fromArray(S, dy, i));
+            d.add(FloatVector.fromArray(S, dx, i)).intoArray(dx, i);
+        }
+        geluBackwardScalar(x, dy, dx, i, to);
+    }
+}

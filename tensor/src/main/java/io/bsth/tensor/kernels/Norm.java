@@ -1,0 +1,302 @@
+package io.bsth.tensor.kernels;
+
+import io.bsth.tensor.Parallel;
+import io.bsth.tensor.Simd;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Normalisations and their gradients, on dense row-major arrays:
+ * <ul>
+ *   <li>LayerNorm over the last dim of x (rows, C), caching per-row mean and rstd = 1/sqrt(var + eps)
+ *       (biased variance, two passes);</li>
+ *   <li>BatchNorm over the rows of x (N, C): per-column batch statistics (two passes, double
+ *       partials), the affine map, and the backward for batch or fixed (running) statistics;</li>
+ *   <li>row L2 normalisation y = x / max(||x||, eps), as torch.nn.functional.normalize.</li>
+ * </ul>
+ * Backward functions accumulate (+=) into every non-null gradient. Rows are split over
+ * {@link Parallel}; row bodies have a SIMD path and a scalar reference ({@code *Scalar}).
+ */
+public final class Norm {
+    private Norm() {}
+
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+
+    private static int grain(int C) {
+        return Math.max(1, 8192 / Math.max(1, C));
+    }
+
+    // ---- small row helpers (SIMD with scalar tails) ----------------------------------------------
+
+    /** Sum of a[o .. o+C). */
+    static float rowSum(float[] a, int o, int C) {
+        if (!Simd.ENABLED) return rowSumScalar(a, o, C);
+        int L = S.length(), bound = S.loopBound(C), j = 0;
+        FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
+        for (; j + L < bound; j += 2 * L) {
+            acc0 = acc0.add(FloatVector.fromArray(S, a, o + j));
+            acc1 = acc1.add(FloatVector.fromArray(S, a, o + j + L));
+        }
+        for (; j < bound; j += L) acc0 = acc0.add(FloatVector.fromArray(S, a, o + j));
+        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; j < C; j++) s += a[o + j];
+        return s;
+    }
+
+    public static float rowSumScalar(float[] a, int o, int C) {
+        float s = 0f;
+        for (int j = 0; j < C; j++) s += a[o + j];
+        return s;
+    }
+
+    /** Sum of (a[o+j] - m)^2. */
+    static float rowSqDev(float[] a, int o, int C, float m) {
+        if (!Simd.ENABLED) return rowSqDevScalar(a, o, C, m);
+        int L = S.length(), bound = S.loopBound(C), j = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (; j < bound; j += L) {
+            FloatVector d = FloatVector.fromArray(S, a, o + j).sub(m);
+            acc = d.fma(d, acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < C; j++) {
+            float d = a[o + j] - m;
+            s += d * d;
+        }
+        return s;
+    }
+
+    public static float rowSqDevScalar(float[] a, int o, int C, float m) {
+        float s = 0f;
+        for (int j = 0; j < C; j++) {
+            float d = a[o + j] - m;
+            s += d * d;
+        }
+        return s;
+    }
+
+    /** Sum of a[oa+j] * b[ob+j]. */
+    static float rowDot(float[] a, int oa, float[] b, int ob, int C) {
+        if (!Simd.ENABLED) return rowDotScalar(a, oa, b, ob, C);
+        int L = S.length(), bound = S.loopBound(C), j = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (; j < bound; j += L) acc = FloatVector.fromArray(S, a, oa + j).fma(FloatVector.fromArray(S, b, ob + j), acc);
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < C; j++) s += a[oa + j] * b[ob + j];
+        return s;
+    }
+
+    public static float rowDotScalar(float[] a, int oa, float[] b, int ob, int C) {
+        float s = 0f;
+        for (int j = 0; j < C; j++) s += a[oa + j] * b[ob + j];
+        return s;
+    }
+
+    // ---- LayerNorm ------------------------------------------------------------------------------
+
+    /**
+     * x (rows, C), w, b (C) or null -> y (rows, C); mean, rstd (rows) cached for backward.
+     */
+    public static void layerNormForward(float[] x, float[] w, float[] b, float[] y, float[] mean, float[] rstd,
+                                        int rows, int C, float eps) {
+        Parallel.forRange(rows, grain(C), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int o = r * C;
+                float m = rowSum(x, o, C) / C;
+                float var = rowSqDev(x, o, C, m) / C;
+                float rs = (float) (1 / Math.sqrt(var + eps));
+                mean[r] = m;
+                rstd[r] = rs;
+                for (int j = 0; j < C; j++) {
+                    float v = (x[o + j] - m) * rs;
+                    if (w != null) v = v * w[j];
+                    if (b != null) v += b[j];
+                    y[o + j] = v;
+                }
+            }
+        });
+    }
+
+    /** The plain reference of {@link #layerNormForward} (one thread, scalar sums). */
+    public static void layerNormForwardScalar(float[] x, float[] w, float[] b, float[] y, float[] mean, float[] rstd,
+                                              int rows, int C, float eps) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * C;
+            float m = rowSumScalar(x, o, C) / C;
+            float var = rowSqDevScalar(x, o, C, m) / C;
+            float rs = (float) (1 / Math.sqrt(var + eps));
+            mean[r] = m;
+            rstd[r] = rs;
+            for (int j = 0; j < C; j++) {
+                float v = (x[o + j] - m) * rs;
+                if (w != null) v = v * w[j];
+                if (b != null) v += b[j];
+                y[o + j] = v;
+            }
+        }
+    }
+
+    /**
+     * dy, x (rows, C); w (C) or null; mean, rstd (rows) from forward. Accumulates
+     * dx += rstd * (dxh - mean(dxh) - xhat * mean(dxh * xhat)) with dxh = dy * w, dw += sum dy * xhat,
+     * db += sum dy (any of dx, dw, db may be null).
+     */
+    public static void layerNormBackward(float[] dy, float[] x, float[] w, float[] mean, float[] rstd,
+                                         float[] dx, float[] dw, float[] db, int rows, int C) {
+        int chunks = Math.max(1, Math.min(Parallel.threads(), rows / grain(C)));
+        float[][] pw = dw == null ? null : new float[chunks][C];
+        float[][] pb = db == null ? null : new float[chunks][C];
+        Parallel.forEach(chunks, c -> {
+            int s = (int) ((long) rows * c / chunks), e = (int) ((long) rows * (c + 1) / chunks);
+            float[] xhat = new float[C], dxh = new float[C];
+            for (int r = s; r < e; r++) {
+                layerNormBackwardRow(dy, x, w, mean[r], rstd[r], dx, pw == null ? null : pw[c], pb == null ? null : pb[c],
+                        r * C, C, xhat, dxh);
+            }
+        });
+        if (dw != null) for (float[] p : pw) for (int j = 0; j < C; j++) dw[j] += p[j];
+        if (db != null) for (float[] p : pb) for (int j = 0; j < C; j++) db[j] += p[j];
+    }
+
+    /** One row of the LayerNorm backward; xhat, dxh are scratch (C). */
+    public static void layerNormBackwardRow(float[] dy, float[] x, float[] w, float m, float rs,
+                                            float[] dx, float[] dw, float[] db, int o, int C, float[] xhat, float[] dxh) {
+        for (int j = 0; j < C; j++) {
+            float xh = (x[o + j] - m) * rs;
+            float g = dy[o + j];
+            xhat[j] = xh;
+            dxh[j] = w == null ? g : g * w[j];
+            if (dw != null) dw[j] += g * xh;
+            if (db != null) db[j] += g;
+        }
+        if (dx == null) return;
+        float a = rowSum(dxh, 0, C) / C;
+        float bb = rowDot(dxh, 0, xhat, 0, C) / C;
+        for (int j = 0; j < C; j++) dx[o + j] += rs * (dxh[j] - a - xhat[j] * bb);
+    }
+
+    // ---- BatchNorm ------------------------------------------------------------------------------
+
+    /** Per-column mean and biased variance of x (N, C) -> mean, var (C). Two passes, double partials. */
+    public static void batchStats(float[] x, int N, int C, float[] mean, float[] var) {
+        int chunks = Math.max(1, Math.min(Parallel.threads(), N / grain(C)));
+        double[][] part = new double[chunks][C];
+        Parallel.forEach(chunks, c -> {
+            int s = (int) ((long) N * c / chunks), e = (int) ((long) N * (c + 1) / chunks);
+            double[] p = part[c];
+            for (int r = s; r < e; r++) for (int j = 0, o = r * C; j < C; j++) p[j] += x[o + j];
+        });
+        double[] m = new double[C];
+        for (double[] p : part) for (int j = 0; j < C; j++) m[j] += p[j];
+        for (int j = 0; j < C; j++) m[j] /= N;
+        Parallel.forEach(chunks, c -> {
+            int s = (int) ((long) N * c / chunks), e = (int) ((long) N * (c + 1) / chunks);
+            double[] p = part[c];
+            java.util.Arrays.fill(p, 0);
+            for (int r = s; r < e; r++) {
+                for (int j = 0, o = r * C; j < C; j++) {
+                    double d = x[o + j] - m[j];
+                    p[j] += d * d;
+                }
+            }
+        });
+        double[] v = new double[C];
+        for (double[] p : part) for (int j = 0; j < C; j++) v[j] += p[j];
+        for (int j = 0; j < C; j++) {
+            mean[j] = (float) m[j];
+            var[j] = (float) (v[j] / N);
+        }
+    }
+
+    /** y = (x - mean) * rstd * w + b per column; x, y (N, C); mean, rstd, w, b (C) (w, b may be null). */
+    public static void batchNormForward(float[] x, float[] mean, float[] rstd, float[] w, float[] b, float[] y, int N, int C) {
+        Parallel.forRange(N, grain(C), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                for (int j = 0, o = r * C; j < C; j++) {
+                    float v = (x[o + j] - mean[j]) * rstd[j];
+                    if (w != null) v *= w[j];
+                    if (b != null) v += b[j];
+                    y[o + j] = v;
+                }
+            }
+        });
+    }
+
+    /**
+     * BatchNorm backward. With {@code batchStats} (training) the statistics depend on x:
+     * dx += w * rstd / N * (N dy - sum dy - xhat * sum(dy xhat)); otherwise (eval) dx += dy * w * rstd.
+     * dw += sum dy * xhat, db += sum dy. Any of dx, dw, db may be null.
+     */
+    public static void batchNormBackward(float[] dy, float[] x, float[] mean, float[] rstd, float[] w,
+                                         float[] dx, float[] dw, float[] db, int N, int C, boolean batchStats) {
+        int chunks = Math.max(1, Math.min(Parallel.threads(), N / grain(C)));
+        double[][] sg = new double[chunks][C], sgx = new double[chunks][C];
+        Parallel.forEach(chunks, c -> {
+            int s = (int) ((long) N * c / chunks), e = (int) ((long) N * (c + 1) / chunks);
+            double[] a = sg[c], bq = sgx[c];
+            for (int r = s; r < e; r++) {
+                for (int j = 0, o = r * C; j < C; j++) {
+                    float g = dy[o + j];
+                    a[j] += g;
+                    bq[j] += g * ((x[o + j] - mean[j]) * rstd[j]);
+                }
+            }
+        });
+        float[] sumG = new float[C], sumGX = new float[C];
+        for (int c = 0; c < chunks; c++) {
+            for (int j = 0; j < C; j++) {
+                sumG[j] += (float) sg[c][j];
+                sumGX[j] += (float) sgx[c][j];
+            }
+        }
+        if (dw != null) for (int j = 0; j < C; j++) dw[j] += sumGX[j];
+        if (db != null) for (int j = 0; j < C; j++) db[j] += sumG[j];
+        if (dx == null) return;
+        Parallel.forRange(N, grain(C), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                for (int j = 0, o = r * C; j < C; j++) {
+                    float k = (w == null ? 1f : w[j]) * rstd[j];
+                    if (batchStats) {
+                        float xh = (x[o + j] - mean[j]) * rstd[j];
+                        dx[o + j] += k * (dy[o + j] - sumG[j] / N - xh * sumGX[j] / N);
+                    } else {
+                        dx[o + j] += k * dy[o + j];
+                    }
+                }
+            }
+        });
+    }
+
+    // ---- row L2 normalisation -------------------------------------------------------------------
+
+    /** y = x / max(||x_r||, eps) per row; x, y (rows, C); norm (rows) the unclamped norms. */
+    public static void l2NormalizeForward(float[] x, float[] y, float[] norm, int rows, int C, float eps) {
+        Parallel.forRange(rows, grain(C), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int o = r * C;
+                float n = (float) Math.sqrt(rowDot(x, o, x, o, C));
+                norm[r] = n;
+                float inv = 1f / Math.max(n, eps);
+                for (int j = 0; j < C; j++) y[o + j] = x[o + j] * inv;
+            }
+        });
+    }
+
+    /** dx += (dy - y <dy, y>) / norm where norm > eps, else dy / eps (the clamp has no gradient). */
+    public static void l2NormalizeBackward(float[] y, float[] norm, float[] dy, float[] dx, int rows, int C, float eps) {
+        Parallel.forRange(rows, grain(C), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int o = r * C;
+                if (norm[r] > eps) {
+                    float inv = 1f / norm[r];
+                    float dot = rowDot(dy, o, y, o, C);
+                    for (int j = 0; j < C; j++) dx[o + j] += (dy[o + j] - y[o + j] * dot) * inv;
+                } else {
+                    float inv = 1f / eps;
+                    for (int j = 0; j < C; j++) dx[o + j] += dy[o + j] * inv;
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,242 @@
+package io.bsth.tensor.kernels;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.bsth.tensor.Parallel;
+import io.bsth.tensor.Simd;
+import io.bsth.tensor.Tensor;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Matmul against a double-precision triple loop. Tolerance per element:
+ * {@code |c - ref| <= (K + 2) * 2^-22 * (sum_k |alpha a_ik b_kj| + |beta c0_ij|) + 1e-30}, i.e. the
+ * forward-error bound of a float dot product of length K (with slack 2).
+ */
+class MatmulTest {
+    static final int L = Simd.FLOAT.length();
+    static final float SENTINEL = -12345.5f;
+    final int threadsBefore = Parallel.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(threadsBefore);
+    }
+
+    static float[] random(int n, SplittableRandom r) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (r.nextDouble() * 2 - 1);
+        return x;
+    }
+
+    /** One GEMM checked against the double reference; untouched C elements must keep the sentinel. */
+    static void check(boolean tA, boolean tB, int M, int N, int K, float alpha, float beta, int pad, int off, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int lda = (tA ? M : K) + pad, ldb = (tB ? K : N) + pad, ldc = N + pad;
+        int aRows = tA ? K : M, bRows = tB ? N : K;
+        float[] A = random(off + aRows * lda, r), B = random(off + bRows * ldb, r);
+        float[] C = new float[off + M * ldc + pad];
+        Arrays.fill(C, SENTINEL);
+        float[] C0 = random(M * N, r);
+        for (int i = 0; i < M; i++) {
+            for (int j = 0; j < N; j++) C[off + i * ldc + j] = beta == 0f ? Float.NaN : C0[i * N + j];
+        }
+        Matmul.sgemm(tA, tB, M, N, K, alpha, A, off, lda, B, off, ldb, beta, C, off, ldc);
+        String what = (tA ? "T" : "N") + (tB ? "T" : "N") + " M=" + M + " N=" + N + " K=" + K + " alpha=" + alpha
+                + " beta=" + beta + " pad=" + pad + " off=" + off + " threads=" + Parallel.threads();
+        for (int i = 0; i < M; i++) {
+            for (int j = 0; j < N; j++) {
+                double acc = 0, mag = 0;
+                for (int k = 0; k < K; k++) {
+                    double a = tA ? A[off + k * lda + i] : A[off + i * lda + k];
+                    double b = tB ? B[off + j * ldb + k] : B[off + k * ldb + j];
+                    acc += a * b;
+                    mag += Math.abs(a * b);
+                }
+                double c0 = beta == 0f ? 0 : C0[i * N + j];
+                double ref = alpha * acc + beta * c0;
+                double tol = (K + 2) * 0x1p-22 * (Math.abs(alpha) * mag + Math.abs(beta * c0)) + 1e-30;
+                float got = C[off + i * ldc + j];
+                if (!(Math.abs(got - ref) <= tol)) {
+                    fail(what + ": C[" + i + "," + j + "] = " + got + ", expected " + ref + " +- " + tol);
+                }
+            }
+        }
+        for (int p = 0; p < C.length; p++) {
+            int q = p - off;
+            boolean inside = q >= 0 && q / ldc < M && q % ldc < N;
+            if (!inside) assertEquals(SENTINEL, C[p], what + ": element " + p + " outside C was written");
+        }
+    }
+
+    static final int[][] SHAPES = {
+        {1, 1, 1}, {1, 7, 1}, {1, 1, 9}, {3, 1, 5}, {2, 3, 4},
+        {L - 1, L + 1, L}, {L + 1, 2 * L + 1, L - 1}, {11, 33, 17}, {12, 32, 16}, {13, 31, 40},
+        {25, 65, 7}, {24, 64, 48}, {37, 70, 129},
+    };
+
+    @Test
+    void everyTransposeCombinationOnAwkwardShapes() {
+        long seed = 1;
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            for (int[] s : SHAPES) {
+                for (int t = 0; t < 4; t++) {
+                    boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
+                    check(tA, tB, s[0], s[1], s[2], 1f, 0f, 0, 0, seed++);
+                    check(tA, tB, s[0], s[1], s[2], 0.5f, 1f, 3, 5, seed++);
+                    check(tA, tB, s[0], s[1], s[2], -1.5f, 0.25f, 1, 2, seed++);
+                }
+            }
+        }
+    }
+
+    @Test
+    void blockBoundariesInKMAndNWithBothSplits() {
+        // K beyond one KC block, M beyond one MC block, N beyond one NC panel; M > N and N > M
+        // exercise both ways the threads split the work.
+        long seed = 100;
+        for (int threads : new int[] {1, 2, 3}) {
+            Parallel.setThreads(threads);
+            for (int t = 0; t < 4; t++) {
+                boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
+                check(tA, tB, 203, 45, 777, 1f, 0f, 2, 3, seed++);
+                check(tA, tB, 30, 1100, 70, 1f, 1f, 0, 1, seed++);
+                check(tA, tB, 400, 9, 33, 2f, -1f, 1, 0, seed++);
+            }
+        }
+    }
+
+    @Test
+    void degenerateSizes() {
+        float[] C = {1f, 2f, 3f, 4f};
+        Matmul.sgemm(false, false, 2, 2, 0, 1f, new float[0], 0, 1, new float[0], 0, 2, 0.5f, C, 0, 2);
+        assertArrayEquals(new float[] {0.5f, 1f, 1.5f, 2f}, C, "K=0 scales C by beta");
+        Matmul.sgemm(false, false, 2, 2, 0, 1f, new float[0], 0, 1, new float[0], 0, 2, 0f, C, 0, 2);
+        assertArrayEquals(new float[4], C, "K=0 with beta=0 zeroes C");
+        float[] D = {7f};
+        Matmul.sgemm(false, false, 0, 1, 3, 1f, new float[0], 0, 3, new float[3], 0, 1, 0f, D, 0, 1);
+        assertArrayEquals(new float[] {7f}, D, "M=0 touches nothing");
+        check(false, false, 4, 5, 6, 0f, 0.5f, 0, 0, 7);
+    }
+
+    @Test
+    void badArgumentsFailWithAClearMessage() {
+        float[] x = new float[12];
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Matmul.sgemm(false, false, 3, 4, 3, 1f, x, 0, 2, x, 0, 4, 0f, x, 0, 4));
+        assertTrue(e.getMessage().contains("lda=2"), e.getMessage());
+        var o = assertThrows(IndexOutOfBoundsException.class,
+                () -> Matmul.sgemm(false, false, 3, 4, 3, 1f, x, 0, 3, x, 1, 4, 0f, x, 0, 4));
+        assertTrue(o.getMessage().contains("B"), o.getMessage());
+    }
+
+    @Test
+    void batchedMatchesPerMatrixReferenceWithSharedOperand() {
+        long seed = 500;
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            for (int t = 0; t < 4; t++) {
+                boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
+                for (int[] s : new int[][] {{16, 16, 16}, {17, 33, 5}, {64, 48, 31}}) {
+                    for (int batch : new int[] {1, 3, 9}) {
+                        checkBatched(batch, tA, tB, s[0], s[1], s[2], false, seed++);
+                        checkBatched(batch, tA, tB, s[0], s[1], s[2], true, seed++);
+                    }
+                }
+            }
+        }
+    }
+
+    static void checkBatched(int batch, boolean tA, boolean tB, int M, int N, int K, boolean shareB, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int off = 3, lda = (tA ? M : K) + 1, ldb = tB ? K : N, ldc = N + 2;
+        int aSize = (tA ? K : M) * lda, bSize = (tB ? N : K) * ldb, cSize = M * ldc;
+        float[] A = random(off + batch * aSize, r), B = random(off + batch * bSize, r);
+        float[] C = random(off + batch * cSize, r), want = C.clone();
+        float alpha = 0.75f, beta = 0.5f;
+        long strideB = shareB ? 0 : bSize;
+        Matmul.sgemmBatched(batch, tA, tB, M, N, K, alpha, A, off, lda, aSize, B, off, ldb, strideB, beta, C, off, ldc, cSize);
+        for (int b = 0; b < batch; b++) {
+            Matmul.sgemmScalar(tA, tB, M, N, K, alpha, A, off + b * aSize, lda, B, (int) (off + b * strideB), ldb,
+                    beta, want, off + b * cSize, ldc);
+        }
+        for (int p = 0; p < C.length; p++) {
+            assertEquals(want[p], C[p], 2e-5f * K, "batched " + batch + " " + (tA ? "T" : "N") + (tB ? "T" : "N")
+                    + " M=" + M + " N=" + N + " K=" + K + " shareB=" + shareB + " element " + p);
+        }
+    }
+
+    @Test
+    void scalarReferenceAgreesWithDoubleLoop() {
+        SplittableRandom r = new SplittableRandom(9);
+        int M = 5, N = 7, K = 9;
+        float[] A = random(M * K, r), B = random(N * K, r), C = new float[M * N];
+        Matmul.sgemmScalar(false, true, M, N, K, 1f, A, 0, K, B, 0, K, 0f, C, 0, N);
+        for (int i = 0; i < M; i++) {
+            for (int j = 0; j < N; j++) {
+                double acc = 0;
+                for (int k = 0; k < K; k++) acc += (double) A[i * K + k] * B[j * K + k];
+                assertEquals(acc, C[i * N + j], 1e-5);
+            }
+        }
+    }
+
+    // ---- Tensor entry -----------------------------------------------------------------------------
+
+    static Tensor randomTensor(long seed, int... shape) {
+        return Tensor.of(random(Tensor.zeros(shape).numel(), new SplittableRandom(seed)), shape);
+    }
+
+    /** Reference product of two (possibly strided) 2-D views in double. */
+    static void assertProduct(Tensor a, Tensor b, Tensor c) {
+        int M = a.size(0), K = a.size(1), N = b.size(1);
+        assertArrayEquals(new int[] {M, N}, c.shape());
+        for (int i = 0; i < M; i++) {
+            for (int j = 0; j < N; j++) {
+                double acc = 0;
+                for (int k = 0; k < K; k++) acc += (double) a.get(i, k) * b.get(k, j);
+                assertEquals(acc, c.get(i, j), 1e-5 * (K + 2), "element " + i + "," + j);
+            }
+        }
+    }
+
+    @Test
+    void tensorMatmulTakesTransposedAndNarrowedViewsWithoutCopy() {
+        Tensor a = randomTensor(1, 19, 23), b = randomTensor(2, 23, 17);
+        assertProduct(a, b, Matmul.matmul(a, b));
+        Tensor at = randomTensor(3, 23, 19).transpose(0, 1), bt = randomTensor(4, 17, 23).transpose(0, 1);
+        assertProduct(at, b, Matmul.matmul(at, b));
+        assertProduct(a, bt, Matmul.matmul(a, bt));
+        assertProduct(at, bt, Matmul.matmul(at, bt));
+        Tensor wide = randomTensor(5, 30, 40);
+        Tensor an = wide.narrow(0, 3, 19).narrow(1, 5, 23);
+        Tensor bn = wide.narrow(0, 2, 23).narrow(1, 7, 17);
+        assertProduct(an, bn, Matmul.matmul(an, bn));
+        // neither dim has unit stride: taken through a contiguous copy
+        Tensor sv = Tensor.view(randomTensor(6, 2000).data(), 1, new int[] {19, 23}, new int[] {50, 2});
+        assertProduct(sv, b, Matmul.matmul(sv, b));
+    }
+
+    @Test
+    void tensorBatchedMatmulBroadcastsA2DOperandAndTransposedBatches() {
+        Tensor a = randomTensor(7, 4, 9, 13), b = randomTensor(8, 4, 13, 6);
+        checkBatchedTensor(a, b, Matmul.matmul(a, b));
+        Tensor w = randomTensor(9, 13, 6);
+        checkBatchedTensor(a, w.unsqueeze(0).expand(4, 13, 6), Matmul.matmul(a, w));
+        Tensor kt = randomTensor(10, 4, 6, 13).transpose(1, 2);
+        checkBatchedTensor(a, kt, Matmul.matmul(a, kt));
+        Tensor qt = randomTensor(11, 4, 13, 9).transpose(1, 2);
+        checkBatchedTensor(qt, kt, Matmul.matmul(qt, kt));
+        Tensor heads = randomTensor(12, 9, 4, 13).permute(1, 0, 2);
+        checkBatchedTensor(heads, b, Matmul.matmul(heads, b));
+        assertThrows(IllegalArgumentException.class, () -> Matmul.matmul(a, randomTensor(13, 4, 12, 6)));
+    }
+
+    static void checkBatchedTensor(Tensor a, Tensor b, Tensor c) {
+        assertEquals(3, c.dim());
+        for (int i = 0; i < c.size(0); i++) assertProduct(a.select(i), b.select(i), c.select(i));
+    }
+}
