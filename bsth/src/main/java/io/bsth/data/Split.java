@@ -28,6 +28,11 @@ public record Split(String name, Tensor image, Tensor text, Tensor labels) {
         return new Split(newName, gather(image, idx), gather(text, idx), gather(labels, idx));
     }
 
+    /** Rows {@code idx} of a contiguous (n, d) matrix, as a new (idx.length, d) tensor. */
+    public static Tensor gatherRows(Tensor m, int[] idx) {
+        return gather(m, idx);
+    }
+
     static Tensor gather(Tensor m, int[] idx) {
         int cols = m.size(1);
         float[] src = m.data();
