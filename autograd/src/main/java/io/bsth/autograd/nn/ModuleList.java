@@ -13,6 +13,11 @@ public final class ModuleList<M extends Module> extends Module {
         return m;
     }
 
+    /** Registers {@code m} under the name {@code index} (for Sequential-style gaps such as {@code hash.0, hash.1, hash.3}); not listed in {@link #items()}. */
+    public <N extends Module> N put(int index, N m) {
+        return registerModule(Integer.toString(index), m);
+    }
+
     public M get(int i) {
         return items.get(i);
     }

@@ -35,6 +35,17 @@ public final class Softmax {
         });
     }
 
+    /** In place: d[r] = y[r] * (d[r] - <d[r], y[r]>), turning dy into dx (no extra buffer). */
+    public static void backwardInPlace(float[] y, float[] d, int rows, int C) {
+        Parallel.forRange(rows, grain(C), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int o = r * C;
+                float dot = Simd.ENABLED ? Norm.rowDot(d, o, y, o, C) : Norm.rowDotScalar(d, o, y, o, C);
+                for (int j = 0; j < C; j++) d[o + j] = y[o + j] * (d[o + j] - dot);
+            }
+        });
+    }
+
     static int grain(int C) {
         return Math.max(1, 8192 / Math.max(1, C));
     }

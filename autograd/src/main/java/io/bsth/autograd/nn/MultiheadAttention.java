@@ -1,0 +1,63 @@
+package io.bsth.autograd.nn;
+
+import io.bsth.autograd.F;
+import io.bsth.autograd.Var;
+import io.bsth.tensor.Rng;
+import io.bsth.tensor.kernels.Attention;
+
+import java.util.Arrays;
+
+/**
+ * Self-attention as torch.nn.MultiheadAttention(E, H, dropout) called with query = key = value = x and
+ * need_weights=False: fused in-projection [Wq; Wk; Wv] x + b, per head softmax(q k^T / sqrt(E/H)),
+ * dropout on the attention weights in training, weighted sum of v, out-projection.
+ * State: {@code in_proj_weight} (3E, E) xavier-uniform, {@code in_proj_bias} (3E) zero,
+ * {@code out_proj.weight} (E, E) kaiming-uniform, {@code out_proj.bias} (E) zero.
+ * Input (T, N, E) sequence first (PyTorch's default), or (N, T, E) with {@code batchFirst}.
+ */
+public final class MultiheadAttention extends Module {
+    public final int E, H;
+    public final float dropout;
+    public final boolean batchFirst;
+    public final Var inProjWeight, inProjBias;
+    public final Linear outProj;
+    private Rng rng = new Rng(0xA77EL);
+
+    public MultiheadAttention(int E, int H, float dropout, boolean batchFirst, Rng init) {
+        if (H <= 0 || E % H != 0) throw new IllegalArgumentException("MultiheadAttention: embed_dim " + E + " must be divisible by num_heads " + H);
+        this.E = E;
+        this.H = H;
+        this.dropout = dropout;
+        this.batchFirst = batchFirst;
+        this.inProjWeight = registerParameter("in_proj_weight", Init.xavierUniform(init, 3 * E, E));
+        this.inProjBias = registerParameter("in_proj_bias", io.bsth.tensor.Tensor.zeros(3 * E));
+        this.outProj = registerModule("out_proj", new Linear(E, E, init));
+        java.util.Arrays.fill(outProj.bias.data(), 0f);
+    }
+
+    @Override
+    protected void onSeed(Rng r) {
+        rng = r.split();
+    }
+
+    /** x (T, N, E) or (N, T, E) -> same shape. */
+    public Var forward(Var x) {
+        if (x.dim() != 3 || x.size(2) != E) {
+            throw new IllegalArgumentException("MultiheadAttention(" + E + "): expected a 3-D input of width " + E + ", got " + Arrays.toString(x.shape()));
+        }
+        Var qkv = F.linear(x, inProjWeight, inProjBias);
+        return outProj.forward(attend(qkv, x.shape()));
+    }
+
+    private Var attend(Var qkv, int[] shape) {
+        int T = batchFirst ? shape[1] : shape[0], N = batchFirst ? shape[0] : shape[1];
+        float[] probs = new float[N * H * T * T];
+        boolean drop = isTraining() && dropout > 0f;
+        float[] mask = drop ? new float[probs.length] : null, dropped = drop ? new float[probs.length] : null;
+        if (drop) rng.dropoutMask(mask, 0, mask.length, dropout);
+        float[] Q = qkv.data(), out = new float[T * N * E];
+        Attention.forward(Q, T, N, E, H, batchFirst, probs, mask, dropped, out);
+        return Var.result("attention", out, shape, g -> Attention.backward(g, Q, T, N, E, H, batchFirst,
+                probs, mask, dropped, qkv.gradBuf()), qkv);
+    }
+}

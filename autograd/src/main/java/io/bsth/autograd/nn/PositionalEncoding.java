@@ -1,0 +1,67 @@
+package io.bsth.autograd.nn;
+
+import io.bsth.autograd.Var;
+import io.bsth.tensor.Parallel;
+import io.bsth.tensor.Rng;
+import io.bsth.tensor.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * The sinusoidal positional encoding of the PyTorch tutorial (the authors' PositionalEncoding):
+ * buffer {@code pe} (maxLen, 1, d) with pe[t, 0, 2i] = sin(t * w_i), pe[t, 0, 2i+1] = cos(t * w_i),
+ * w_i = exp(2i * -ln(10000) / d) (float32 arithmetic as torch); forward x + pe[:T] then dropout.
+ * Input (T, N, d) sequence first, or (N, T, d) with {@code batchFirst}.
+ */
+public final class PositionalEncoding extends Module {
+    public final int d, maxLen;
+    public final boolean batchFirst;
+    public final Tensor pe;
+    public final Dropout dropout;
+
+    public PositionalEncoding(int d, float dropoutP) {
+        this(d, dropoutP, 5000, false);
+    }
+
+    public PositionalEncoding(int d, float dropoutP, int maxLen, boolean batchFirst) {
+        this.d = d;
+        this.maxLen = maxLen;
+        this.batchFirst = batchFirst;
+        this.dropout = registerModule("dropout", new Dropout(dropoutP));
+        float[] t = new float[maxLen * d];
+        float k = (float) (-Math.log(10000.0) / d);
+        for (int i = 0; 2 * i < d; i++) {
+            float w = (float) Math.exp((float) (2 * i) * k);
+            for (int p = 0; p < maxLen; p++) {
+                float a = (float) p * w;
+                t[p * d + 2 * i] = (float) Math.sin(a);
+                if (2 * i + 1 < d) t[p * d + 2 * i + 1] = (float) Math.cos(a);
+            }
+        }
+        this.pe = registerBuffer("pe", Tensor.of(t, maxLen, 1, d), false);
+    }
+
+    public Var forward(Var x) {
+        if (x.dim() != 3 || x.size(2) != d) {
+            throw new IllegalArgumentException("PositionalEncoding(" + d + "): expected a 3-D input of width " + d + ", got " + Arrays.toString(x.shape()));
+        }
+        int T = batchFirst ? x.size(1) : x.size(0), N = batchFirst ? x.size(0) : x.size(1);
+        if (T > maxLen) throw new IllegalArgumentException("PositionalEncoding: sequence of " + T + " exceeds max_len " + maxLen);
+        float[] X = x.data(), Y = new float[X.length], P = pe.data();
+        Parallel.forRange(T * N, Math.max(1, 8192 / d), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int t = batchFirst ? r % T : r / N;
+                int o = r * d, po = t * d;
+                for (int j = 0; j < d; j++) Y[o + j] = X[o + j] + P[po + j];
+            }
+        });
+        int n = X.length;
+        Var y = Var.result("posenc", Y, x.shape(), g -> {
+            float[] dx = x.gradBuf();
+            Parallel.forRange(n, 1 << 14, (s, e) -> {
+                for (int i = s; i < e; i++) dx[i] += g[i];
+            });
+        }, x);
+        return dropout.forward(y);
+    }
+}

@@ -1,0 +1,38 @@
+package io.bsth.autograd.nn;
+
+import io.bsth.autograd.F;
+import io.bsth.autograd.Var;
+import io.bsth.tensor.Rng;
+
+/**
+ * torch.nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, dropout, activation="gelu"),
+ * post-norm (norm_first=False):
+ * {@code x = norm1(x + dropout1(self_attn(x)))}, {@code x = norm2(x + dropout2(linear2(dropout(gelu(linear1(x))))))};
+ * the attention weights get dropout inside self_attn. State names as PyTorch:
+ * {@code self_attn.*, linear1.*, linear2.*, norm1.*, norm2.*}.
+ */
+public final class TransformerEncoderLayer extends Module {
+    public final MultiheadAttention selfAttn;
+    public final Linear linear1, linear2;
+    public final LayerNorm norm1, norm2;
+    public final Dropout dropout, dropout1, dropout2;
+
+    public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward, float dropoutP, boolean batchFirst, Rng init) {
+        selfAttn = registerModule("self_attn", new MultiheadAttention(dModel, nhead, dropoutP, batchFirst, init));
+        linear1 = registerModule("linear1", new Linear(dModel, dimFeedforward, init));
+        dropout = registerModule("dropout", new Dropout(dropoutP));
+        linear2 = registerModule("linear2", new Linear(dimFeedforward, dModel, init));
+        norm1 = registerModule("norm1", new LayerNorm(dModel));
+        norm2 = registerModule("norm2", new LayerNorm(dModel));
+        dropout1 = registerModule("dropout1", new Dropout(dropoutP));
+        dropout2 = registerModule("dropout2", new Dropout(dropoutP));
+    }
+
+    /** x (T, N, E) (or (N, T, E) when built batch-first) -> same shape. */
+    public Var forward(Var x) {
+        Var a = dropout1.forward(selfAttn.forward(x));
+        Var h = norm1.forward(F.add(x, a));
+        Var f = linear2.forward(dropout.forward(F.gelu(linear1.forward(h))));
+        return norm2.forward(F.add(h, dropout2.forward(f)));
+    }
+}

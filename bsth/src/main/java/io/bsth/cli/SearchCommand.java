@@ -1,0 +1,99 @@
+package io.bsth.cli;
+
+import io.bsth.retrieval.CodeFiles;
+import io.bsth.retrieval.PackedCodes;
+import io.bsth.retrieval.Search;
+import io.bsth.tensor.Parallel;
+import io.bsth.tensor.io.AtomicFiles;
+import io.bsth.tensor.io.Json;
+import io.bsth.tensor.io.Npy;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code bsth search}: exact Hamming top-k per query, ties by database index. */
+@Command(name = "search", mixinStandardHelpOptions = true,
+        description = "Exact Hamming top-k of every query code against database codes (ties by database index).")
+public final class SearchCommand implements Callable<Integer> {
+    /** Upper bound of the JIT warm-up of the search kernels (overlapped with loading the database file). */
+    static final long WARMUP_MS = 3000;
+
+    @Option(names = "--db-codes", required = true, paramLabel = "DB.npy", description = "Database codes: int8 +1/-1, N x nbit.")
+    Path dbCodes;
+
+    @Option(names = "--queries", required = true, paramLabel = "Q.npy", description = "Query codes: int8 +1/-1, nq x nbit.")
+    Path queries;
+
+    @Option(names = "--k", paramLabel = "K", defaultValue = "100", description = "Neighbours per query (default: ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(names = "--out", required = true, paramLabel = "IDX.npy", description = "Database indices, int64 nq x k, nearest first.")
+    Path out;
+
+    @Option(names = "--distances", paramLabel = "D.npy", description = "Also write the Hamming distances, int32 nq x k.")
+    Path distances;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write a JSON report (search_seconds, sizes, threads).")
+    Path report;
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (k < 1) throw new IllegalArgumentException("--k: expected a positive number of neighbours, got " + k);
+        checkFolder("--out", out);
+        checkFolder("--distances", distances);
+        checkFolder("--report", report);
+        PackedCodes q = CodeFiles.readCodes(queries);
+        // compile the kernels while the database loads (on a second thread only when --threads allows it)
+        long w0 = System.nanoTime();
+        Thread warm = Parallel.threads() >= 2 ? Thread.ofPlatform().daemon().start(() -> Search.warmUp(q.nbit(), WARMUP_MS)) : null;
+        PackedCodes db = CodeFiles.readCodes(dbCodes);
+        if (warm != null) warm.join();
+        else Search.warmUp(q.nbit(), WARMUP_MS);
+        double warmSeconds = (System.nanoTime() - w0) / 1e9;
+        if (q.nbit() != db.nbit()) {
+            throw new IllegalArgumentException("--queries " + queries + " has " + q.nbit() + " bits per code, --db-codes "
+                    + dbCodes + " has " + db.nbit());
+        }
+        if (k > db.size()) {
+            throw new IllegalArgumentException("--k: " + k + " exceeds the " + db.size() + " codes of --db-codes " + dbCodes);
+        }
+        long t0 = System.nanoTime();
+        Search.TopK r = Search.topK(q, db, k);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long[] idx = new long[r.indices().length];
+        for (int i = 0; i < idx.length; i++) idx[i] = r.indices()[i];
+        Npy.writeLongs(out, idx, q.size(), k);
+        if (distances != null) Npy.writeInts(distances, r.distances(), q.size(), k);
+        if (report != null) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("queries", (long) q.size());
+            m.put("database", (long) db.size());
+            m.put("nbit", (long) db.nbit());
+            m.put("k", (long) k);
+            m.put("threads", (long) Parallel.threads());
+            m.put("search_seconds", seconds);
+            m.put("load_and_warmup_seconds", warmSeconds);
+            AtomicFiles.writeString(report, Json.write(m));
+        }
+        System.out.printf(Locale.ROOT, "%d queries x %d codes of %d bits, k %d: search %.3f s on %d threads%n",
+                q.size(), db.size(), db.nbit(), k, seconds, Parallel.threads());
+        return 0;
+    }
+
+    /** Fails before the search, not after it, when an output's folder is missing. */
+    static void checkFolder(String flag, Path file) {
+        if (file == null) return;
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(flag + " " + file + ": folder " + dir + " does not exist");
+        }
+    }
+}

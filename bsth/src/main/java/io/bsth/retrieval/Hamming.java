@@ -1,0 +1,171 @@
+package io.bsth.retrieval;
+
+import io.bsth.tensor.Simd;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The popcount kernel family: Hamming distances between packed codes by XOR + BIT_COUNT, on
+ * {@link Simd#LONG} lanes with a scalar {@code Long.bitCount} reference beside each kernel.
+ *
+ * <p>Database codes come in word-plane layout ({@link CodeSource#copyPlanes}): word {@code w} of code
+ * {@code i} of a block of {@code len} codes sits at {@code planes[w*len + i]}; a query is its
+ * {@code words} longs at {@code q[qOff..]}.
+ */
+public final class Hamming {
+    private static final VectorSpecies<Long> L = Simd.LONG;
+    /** Codes per chunk of the threshold scan: 4 independent vectors. */
+    public static final int CHUNK = 4 * L.length();
+    /** Int species with as many lanes as {@link #L} (null when L has a single lane: the scalar path runs). */
+    private static final VectorSpecies<Integer> I_HALF = L.length() >= 2
+            ? VectorSpecies.of(int.class, VectorShape.forBitSize(L.vectorBitSize() / 2)) : null;
+    private static final boolean VECTOR = Simd.ENABLED && L.length() >= 2;
+
+    private Hamming() {}
+
+    /** True when the kernels run on vectors (false under {@code -Dbsth.simd=0}). */
+    public static boolean vectorized() {
+        return VECTOR;
+    }
+
+    /**
+     * Distances of one query to a block of codes: q (words) x planes (words, len) -> out[outOff + i], i in [from, to).
+     */
+    public static void distances(long[] q, int qOff, int words, long[] planes, int len, int from, int to, int[] out, int outOff) {
+        if (!VECTOR) {
+            distancesScalar(q, qOff, words, planes, len, from, to, out, outOff);
+            return;
+        }
+        int vl = L.length();
+        int i = from;
+        int bound = from + L.loopBound(to - from);
+        if (words == 1) {
+            LongVector qv = LongVector.broadcast(L, q[qOff]);
+            for (; i < bound; i += vl) {
+                LongVector d = LongVector.fromArray(L, planes, i).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+                ((IntVector) d.convertShape(VectorOperators.L2I, I_HALF, 0)).intoArray(out, outOff + i - from);
+            }
+        } else {
+            for (; i < bound; i += vl) {
+                LongVector acc = LongVector.zero(L);
+                for (int w = 0; w < words; w++) {
+                    acc = acc.add(LongVector.fromArray(L, planes, w * len + i)
+                            .lanewise(VectorOperators.XOR, q[qOff + w]).lanewise(VectorOperators.BIT_COUNT));
+                }
+                ((IntVector) acc.convertShape(VectorOperators.L2I, I_HALF, 0)).intoArray(out, outOff + i - from);
+            }
+        }
+        distancesScalar(q, qOff, words, planes, len, i, to, out, outOff + i - from);
+    }
+
+    /** Scalar reference of {@link #distances}. */
+    public static void distancesScalar(long[] q, int qOff, int words, long[] planes, int len, int from, int to, int[] out, int outOff) {
+        for (int i = from; i < to; i++) {
+            int d = 0;
+            for (int w = 0; w < words; w++) d += Long.bitCount(q[qOff + w] ^ planes[w * len + i]);
+            out[outOff + i - from] = d;
+        }
+    }
+
+    /** Distance of query q to code i of a plane block (scalar; the rarely taken path of the scans). */
+    public static int distance(long[] q, int qOff, int words, long[] planes, int len, int i) {
+        int d = 0;
+        for (int w = 0; w < words; w++) d += Long.bitCount(q[qOff + w] ^ planes[w * len + i]);
+        return d;
+    }
+
+    /**
+     * Threshold scan, the hot loop of top-k and radius search: walks codes [from, to) of a plane block in
+     * chunks of {@link #CHUNK} codes (chunk starts at from, from + CHUNK, ...) and returns the start of the
+     * first chunk holding a code at distance {@code < thr} from q; when no full chunk does, the start of
+     * the trailing partial chunk (or {@code to}). The caller examines the returned chunk with
+     * {@link #distance} and resumes after it. q (words) x planes (words, len).
+     */
+    public static int scanBelow(long[] q, int qOff, int words, long[] planes, int len, int from, int to, int thr) {
+        if (!VECTOR) return scanBelowScalar(q, qOff, words, planes, len, from, to, thr);
+        int vl = L.length();
+        int i = from;
+        LongVector tv = LongVector.broadcast(L, thr);
+        if (words == 1) {
+            LongVector qv = LongVector.broadcast(L, q[qOff]);
+            for (; i + CHUNK <= to; i += CHUNK) {
+                LongVector d0 = LongVector.fromArray(L, planes, i).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+                LongVector d1 = LongVector.fromArray(L, planes, i + vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+                LongVector d2 = LongVector.fromArray(L, planes, i + 2 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+                LongVector d3 = LongVector.fromArray(L, planes, i + 3 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+                if (d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, tv).anyTrue()) return i;
+            }
+        } else if (words == 2) {
+            LongVector q0 = LongVector.broadcast(L, q[qOff]), q1 = LongVector.broadcast(L, q[qOff + 1]);
+            for (; i + CHUNK <= to; i += CHUNK) {
+                LongVector m = null;
+                for (int u = 0; u < 4; u++) {
+                    int o = i + u * vl;
+                    LongVector d = LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
+                            .add(LongVector.fromArray(L, planes, len + o).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
+                    m = m == null ? d : m.min(d);
+                }
+                if (m.compare(VectorOperators.LT, tv).anyTrue()) return i;
+            }
+        } else {
+            for (; i + CHUNK <= to; i += CHUNK) {
+                LongVector m = null;
+                for (int u = 0; u < 4; u++) {
+                    int o = i + u * vl;
+                    LongVector d = LongVector.zero(L);
+                    for (int w = 0; w < words; w++) {
+                        d = d.add(LongVector.fromArray(L, planes, w * len + o).lanewise(VectorOperators.XOR, q[qOff + w])
+                                .lanewise(VectorOperators.BIT_COUNT));
+                    }
+                    m = m == null ? d : m.min(d);
+                }
+                if (m.compare(VectorOperators.LT, tv).anyTrue()) return i;
+            }
+        }
+        return i;
+    }
+
+    /** Scalar reference of {@link #scanBelow}: same chunking, same answer. */
+    public static int scanBelowScalar(long[] q, int qOff, int words, long[] planes, int len, int from, int to, int thr) {
+        int i = from;
+        for (; i + CHUNK <= to; i += CHUNK) {
+            for (int j = i; j < i + CHUNK; j++) {
+                if (distance(q, qOff, words, planes, len, j) < thr) return i;
+            }
+        }
+        return i;
+    }
+
+    /**
+     * Which codes of the chunk [i, i + CHUNK) lie at distance {@code < thr} from q: bit j of the result is
+     * set for code i + j. The rarely taken path after {@link #scanBelow}: the caller then visits only the
+     * set bits. q (words) x planes (words, len); the chunk must be full.
+     */
+    public static long chunkMask(long[] q, int qOff, int words, long[] planes, int len, int i, int thr) {
+        if (!VECTOR) return chunkMaskScalar(q, qOff, words, planes, len, i, thr);
+        int vl = L.length();
+        long mask = 0;
+        for (int u = 0; u < 4; u++) {
+            int o = i + u * vl;
+            LongVector d = LongVector.zero(L);
+            for (int w = 0; w < words; w++) {
+                d = d.add(LongVector.fromArray(L, planes, w * len + o).lanewise(VectorOperators.XOR, q[qOff + w])
+                        .lanewise(VectorOperators.BIT_COUNT));
+            }
+            mask |= d.compare(VectorOperators.LT, thr).toLong() << (u * vl);
+        }
+        return mask;
+    }
+
+    /** Scalar reference of {@link #chunkMask}. */
+    public static long chunkMaskScalar(long[] q, int qOff, int words, long[] planes, int len, int i, int thr) {
+        long mask = 0;
+        for (int j = 0; j < CHUNK; j++) {
+            if (distance(q, qOff, words, planes, len, i + j) < thr) mask |= 1L << j;
+        }
+        return mask;
+    }
+}

@@ -1,0 +1,280 @@
+package io.bsth.retrieval;
+
+import io.bsth.tensor.Parallel;
+import java.util.Arrays;
+
+/**
+ * Exact Hamming search over a {@link CodeSource}: top-k (ties by database index) and radius search.
+ *
+ * <p>How: each task takes a tile of queries (and, when there are fewer queries than threads, a range of
+ * the database) and walks its database range in L1-sized blocks, so every block is reused by all the
+ * queries of the tile while it is cache resident. Per query, {@link Hamming#scanBelow} tests 4 vectors of
+ * codes at a time against the query's running threshold; the rare chunk that holds a closer code goes
+ * to a scalar path that appends candidates. The threshold is the smallest distance t with at least k
+ * candidates at distance &lt;= t: a later code (larger index) enters the top k only when strictly
+ * closer than t. Distances are integers in 0..nbit, so the final order is a stable counting sort of the
+ * candidates by distance (they were appended in index order), never a heap or a comparison sort.
+ */
+public final class Search {
+    /** Longs per database block: 32 KiB, an L1 data cache. */
+    private static final int BLOCK_LONGS = 4096;
+    /** Queries per tile: their per-query state stays small while the block is reused across them. */
+    private static final int MAX_TILE = 256;
+
+    private Search() {}
+
+    /** Top-k result: row q holds the k nearest codes of query q, nearest first, ties by index. */
+    public record TopK(int queries, int k, int[] indices, int[] distances) {
+        public int index(int q, int r) { return indices[q * k + r]; }
+
+        public int distance(int q, int r) { return distances[q * k + r]; }
+    }
+
+    /**
+     * Radius result in compressed rows: the hits of query q are {@code [offsets[q], offsets[q+1])} of
+     * {@code indices}/{@code distances}, nearest first, ties by index.
+     */
+    public record Radius(int queries, int[] offsets, int[] indices, int[] distances) {
+        public int count(int q) { return offsets[q + 1] - offsets[q]; }
+    }
+
+    /**
+     * The {@code k} nearest database codes of every query (k is capped at the database size).
+     * Threads: {@link Parallel}.
+     */
+    public static TopK topK(PackedCodes queries, CodeSource db, int k) {
+        check(queries, db);
+        if (k < 1) throw new IllegalArgumentException("k: expected >= 1, got " + k);
+        int kk = Math.min(k, db.size());
+        int nq = queries.size();
+        int[] idx = new int[nq * kk], dist = new int[nq * kk];
+        if (kk == 0 || nq == 0) return new TopK(nq, kk, idx, dist);
+        run(queries, db, kk, -1, (q, cands) -> cands.selectInto(kk, idx, dist, q * kk));
+        return new TopK(nq, kk, idx, dist);
+    }
+
+    /** Every database code within Hamming distance {@code radius} (inclusive) of each query. */
+    public static Radius radius(PackedCodes queries, CodeSource db, int radius) {
+        check(queries, db);
+        if (radius < 0) throw new IllegalArgumentException("radius: expected >= 0, got " + radius);
+        int nq = queries.size();
+        int[][] hi = new int[nq][], hd = new int[nq][];
+        if (db.size() > 0 && nq > 0) {
+            run(queries, db, Integer.MAX_VALUE, Math.min(radius, db.nbit()), (q, cands) -> {
+                hi[q] = new int[cands.size];
+                hd[q] = new int[cands.size];
+                cands.selectInto(cands.size, hi[q], hd[q], 0);
+            });
+        }
+        int[] off = new int[nq + 1];
+        for (int q = 0; q < nq; q++) off[q + 1] = off[q] + (hi[q] == null ? 0 : hi[q].length);
+        int[] idx = new int[off[nq]], dist = new int[off[nq]];
+        for (int q = 0; q < nq; q++) {
+            if (hi[q] == null) continue;
+            System.arraycopy(hi[q], 0, idx, off[q], hi[q].length);
+            System.arraycopy(hd[q], 0, dist, off[q], hd[q].length);
+        }
+        return new Radius(nq, off, idx, dist);
+    }
+
+    private static void check(PackedCodes queries, CodeSource db) {
+        if (queries.nbit() != db.nbit()) {
+            throw new IllegalArgumentException("queries have " + queries.nbit() + " bits, database codes " + db.nbit());
+        }
+    }
+
+    /** Receives the merged candidates of query q (in database order). */
+    private interface Sink {
+        void accept(int q, Candidates c);
+    }
+
+    /**
+     * Candidates of one query in database order, with a histogram of their distances and the running
+     * threshold: a code is appended only when its distance is {@code < thr}.
+     */
+    static final class Candidates {
+        final int k;
+        final int[] cnt;
+        int[] idx;
+        int[] dist;
+        int size;
+        int thr;
+        /** Candidates at distance {@code < thr}. */
+        int below;
+
+        /** Top-k mode ({@code fixedRadius < 0}) or radius mode (threshold fixed at radius + 1). */
+        Candidates(int k, int nbit, int fixedRadius) {
+            this.k = k;
+            this.cnt = new int[nbit + 2];
+            this.thr = fixedRadius < 0 ? nbit + 1 : fixedRadius + 1;
+            int cap = fixedRadius < 0 ? 4 * k + 64 : 64;
+            idx = new int[cap];
+            dist = new int[cap];
+        }
+
+        /** Appends code i at distance d ({@code d < thr}) and lowers the threshold once k are strictly closer. */
+        void add(int i, int d) {
+            if (size == idx.length) makeRoom();
+            idx[size] = i;
+            dist[size] = d;
+            size++;
+            cnt[d]++;
+            below++;
+            while (below >= k) {
+                thr--;
+                below -= cnt[thr];
+            }
+        }
+
+        /** Drops candidates beyond the threshold (at most 2k - 1 remain in top-k mode), else grows. */
+        private void makeRoom() {
+            int w = 0;
+            for (int r = 0; r < size; r++) {
+                if (dist[r] <= thr) {
+                    idx[w] = idx[r];
+                    dist[w] = dist[r];
+                    w++;
+                }
+            }
+            size = w;
+            if (size > idx.length / 2) {
+                idx = Arrays.copyOf(idx, idx.length * 2);
+                dist = Arrays.copyOf(dist, dist.length * 2);
+            }
+        }
+
+        /** Appends all candidates of {@code o} (a later database range) in order. */
+        void appendAll(Candidates o) {
+            for (int r = 0; r < o.size; r++) if (o.dist[r] < thr) add(o.idx[r], o.dist[r]);
+        }
+
+        /** Stable counting sort by distance; writes the first {@code m} to out arrays at {@code off}. */
+        void selectInto(int m, int[] outIdx, int[] outDist, int off) {
+            int nb = cnt.length;
+            int[] start = new int[nb];
+            for (int r = 0; r < size; r++) start[dist[r]]++;
+            int s = 0;
+            for (int d = 0; d < nb; d++) {
+                int c = start[d];
+                start[d] = s;
+                s += c;
+            }
+            for (int r = 0; r < size; r++) {
+                int p = start[dist[r]]++;
+                if (p < m) {
+                    outIdx[off + p] = idx[r];
+                    outDist[off + p] = dist[r];
+                }
+            }
+        }
+    }
+
+    private static void run(PackedCodes queries, CodeSource db, int k, int fixedRadius, Sink sink) {
+        int nq = queries.size(), n = db.size(), nbit = db.nbit(), words = queries.wordsPerCode();
+        int threads = Parallel.threads();
+        int tile = Math.max(1, Math.min(MAX_TILE, (nq + threads - 1) / threads));
+        int tiles = (nq + tile - 1) / tile;
+        int block = Math.max(Hamming.CHUNK, BLOCK_LONGS / words / Hamming.CHUNK * Hamming.CHUNK);
+        // fewer tiles than threads: split the database into ranges too (whole blocks each)
+        int ranges = tiles >= threads ? 1 : Math.max(1, Math.min((threads + tiles - 1) / tiles, (n + block - 1) / block));
+        int blocksPerRange = ((n + block - 1) / block + ranges - 1) / ranges;
+        Candidates[][] out = new Candidates[tiles * ranges][];
+        Parallel.forEach(tiles * ranges, u -> {
+            int t = u / ranges, r = u % ranges;
+            int q0 = t * tile, q1 = Math.min(nq, q0 + tile);
+            int from = Math.min(n, r * blocksPerRange * block), to = Math.min(n, from + blocksPerRange * block);
+            out[u] = scanTile(queries, q0, q1, db, from, to, block, k, fixedRadius);
+        });
+        for (int t = 0; t < tiles; t++) {
+            for (int q = t * tile, e = Math.min(nq, q + tile); q < e; q++) {
+                Candidates c = out[t * ranges][q - t * tile];
+                for (int r = 1; r < ranges; r++) c.appendAll(out[t * ranges + r][q - t * tile]);
+                sink.accept(q, c);
+            }
+        }
+    }
+
+    /** Queries [q0, q1) against database codes [from, to), block by block. */
+    private static Candidates[] scanTile(PackedCodes queries, int q0, int q1, CodeSource db, int from, int to,
+                                         int block, int k, int fixedRadius) {
+        int words = queries.wordsPerCode(), nbit = db.nbit();
+        long[] qw = queries.words();
+        Candidates[] cs = new Candidates[q1 - q0];
+        for (int q = q0; q < q1; q++) cs[q - q0] = new Candidates(k, nbit, fixedRadius);
+        boolean direct = words == 1 && db instanceof PackedCodes;
+        long[] scratch = direct ? null : new long[block * words];
+        for (int b = from; b < to; b += block) {
+            int len = Math.min(block, to - b);
+            long[] planes;
+            int lo, planeLen;
+            if (direct) {
+                planes = ((PackedCodes) db).words();
+                lo = b;
+                planeLen = 0;
+            } else {
+                db.copyPlanes(b, len, scratch);
+                planes = scratch;
+                lo = 0;
+                planeLen = len;
+            }
+            int hi = lo + len, shift = b - lo;
+            for (int q = q0; q < q1; q++) {
+                Candidates c = cs[q - q0];
+                int qo = q * words;
+                int i = lo;
+                while (true) {
+                    i = Hamming.scanBelow(qw, qo, words, planes, planeLen, i, hi, c.thr);
+                    if (i + Hamming.CHUNK > hi) break;
+                    long m = Hamming.chunkMask(qw, qo, words, planes, planeLen, i, c.thr);
+                    while (m != 0) {
+                        int j = i + Long.numberOfTrailingZeros(m);
+                        m &= m - 1;
+                        int d = Hamming.distance(qw, qo, words, planes, planeLen, j);
+                        if (d < c.thr) c.add(j + shift, d);
+                    }
+                    i += Hamming.CHUNK;
+                }
+                for (; i < hi; i++) {
+                    int d = Hamming.distance(qw, qo, words, planes, planeLen, i);
+                    if (d < c.thr) c.add(i + shift, d);
+                }
+            }
+        }
+        return cs;
+    }
+
+    /**
+     * Runs the search kernels single-threaded on small synthetic problems of {@code nbit} bits until they
+     * run at compiled speed (or {@code maxMillis} passed), so the JIT has compiled them before a timed
+     * search; the command line does this while it loads the database file. The synthetic database holds
+     * random codes and then codes that approach the first query step by step, so the candidate path
+     * (threshold drops, compaction) is compiled too. Returns the number of rounds run.
+     */
+    public static int warmUp(int nbit, long maxMillis) {
+        int words = PackedCodes.wordsFor(nbit), n = 4096, nq = 16;
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(nbit);
+        long pad = ~PackedCodes.padMask(nbit);
+        long[] dbw = new long[n * words], qw = new long[nq * words];
+        for (int i = 0; i < qw.length; i++) qw[i] = rnd.nextLong() & (i % words == words - 1 ? pad : -1L);
+        for (int i = 0; i < n; i++) {
+            for (int w = 0; w < words; w++) {
+                long last = w == words - 1 ? pad : -1L;
+                long flip = i < n / 2 ? rnd.nextLong() : -1L >>> Math.min(63, (i - n / 2) * 64 / (n / 2));
+                dbw[i * words + w] = (i < n / 2 ? flip : qw[w] ^ flip) & last;
+            }
+        }
+        PackedCodes db = PackedCodes.wrap(dbw, n, nbit), q = PackedCodes.wrap(qw, nq, nbit);
+        int block = Math.max(Hamming.CHUNK, BLOCK_LONGS / words / Hamming.CHUNK * Hamming.CHUNK);
+        long end = System.nanoTime() + maxMillis * 1_000_000L;
+        int rounds = 0, fast = 0;
+        // compiled, a round is a few tens of microseconds per word; interpreted or C1, milliseconds
+        long fastNanos = 300_000L * words;
+        while (fast < 20 && System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            scanTile(q, 0, nq, db, 0, n, block, 1 + rounds % 7, -1);
+            fast = System.nanoTime() - t0 < fastNanos ? fast + 1 : 0;
+            rounds++;
+        }
+        return rounds;
+    }
+}
