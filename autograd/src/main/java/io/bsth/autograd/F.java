@@ -3,6 +3,7 @@ package io.bsth.autograd;
 import io.bsth.tensor.Parallel;
 import io.bsth.tensor.Rng;
 import io.bsth.tensor.kernels.Activation;
+import io.bsth.tensor.kernels.Elementwise;
 import io.bsth.tensor.kernels.Matmul;
 import io.bsth.tensor.kernels.Norm;
 import io.bsth.tensor.kernels.Softmax;
@@ -89,9 +90,7 @@ public final class F {
         requireSameShape("add", a, b);
         int n = a.numel();
         float[] A = a.data(), B = b.data(), Y = new float[n];
-        Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
-            for (int i = s; i < e; i++) Y[i] = A[i] + B[i];
-        });
+        Elementwise.add(A, 0, B, 0, Y, 0, n);
         return Var.result("add", Y, a.shape(), g -> {
             if (a.needsGrad()) Loops.addInto(a.gradBuf(), g, n);
             if (b.needsGrad()) Loops.addInto(b.gradBuf(), g, n);
@@ -103,9 +102,7 @@ public final class F {
         requireSameShape("sub", a, b);
         int n = a.numel();
         float[] A = a.data(), B = b.data(), Y = new float[n];
-        Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
-            for (int i = s; i < e; i++) Y[i] = A[i] - B[i];
-        });
+        Elementwise.sub(A, 0, B, 0, Y, 0, n);
         return Var.result("sub", Y, a.shape(), g -> {
             if (a.needsGrad()) Loops.addInto(a.gradBuf(), g, n);
             if (b.needsGrad()) Loops.axpy(-1f, g, b.gradBuf(), n);
@@ -117,9 +114,7 @@ public final class F {
         requireSameShape("mul", a, b);
         int n = a.numel();
         float[] A = a.data(), B = b.data(), Y = new float[n];
-        Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
-            for (int i = s; i < e; i++) Y[i] = A[i] * B[i];
-        });
+        Elementwise.mul(A, 0, B, 0, Y, 0, n);
         return Var.result("mul", Y, a.shape(), g -> {
             if (a.needsGrad()) Loops.mulAcc(g, B, a.gradBuf(), n);
             if (b.needsGrad()) Loops.mulAcc(g, A, b.gradBuf(), n);
@@ -130,9 +125,7 @@ public final class F {
     public static Var scale(Var a, float s) {
         int n = a.numel();
         float[] A = a.data(), Y = new float[n];
-        Parallel.forRange(n, Loops.GRAIN, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) Y[i] = s * A[i];
-        });
+        Elementwise.scale(s, A, 0, Y, 0, n);
         return Var.result("scale", Y, a.shape(), g -> Loops.axpy(s, g, a.gradBuf(), n), a);
     }
 
@@ -225,9 +218,7 @@ public final class F {
         float[] mask = new float[n];
         rng.dropoutMask(mask, 0, n, p);
         float[] X = x.data(), Y = new float[n];
-        Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
-            for (int i = s; i < e; i++) Y[i] = X[i] * mask[i];
-        });
+        Elementwise.mul(X, 0, mask, 0, Y, 0, n);
         return Var.result("dropout", Y, x.shape(), g -> Loops.mulAcc(g, mask, x.gradBuf(), n), x);
     }
 

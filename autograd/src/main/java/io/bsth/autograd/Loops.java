@@ -1,75 +1,44 @@
 package io.bsth.autograd;
 
-import io.bsth.tensor.Parallel;
+import io.bsth.tensor.kernels.Elementwise;
+import io.bsth.tensor.kernels.Reduce;
 
 /**
- * Small whole-array loops the ops need (element-wise arithmetic, row broadcasts, column sums), split
- * over {@link Parallel} in chunks of rows or elements, never per element. Plain Java loops that C2
- * auto-vectorises; the tensor module's kernels take over where one exists.
+ * The whole-array loops the ops need, as calls into the tensor module's kernels
+ * ({@link Elementwise}, {@link Reduce}: SIMD with scalar references, split over the pool).
  */
 final class Loops {
     private Loops() {}
 
-    static final int GRAIN = 1 << 14;
+    static final int GRAIN = Elementwise.GRAIN;
 
     /** dst[i] += a[i] for i in [0, n). */
     static void addInto(float[] dst, float[] a, int n) {
-        Parallel.forRange(n, GRAIN, (s, e) -> {
-            for (int i = s; i < e; i++) dst[i] += a[i];
-        });
+        Elementwise.add(dst, 0, a, 0, dst, 0, n);
     }
 
     /** dst[i] += alpha * a[i]. */
     static void axpy(float alpha, float[] a, float[] dst, int n) {
-        Parallel.forRange(n, GRAIN, (s, e) -> {
-            for (int i = s; i < e; i++) dst[i] += alpha * a[i];
-        });
+        Elementwise.axpy(alpha, a, 0, dst, 0, n);
     }
 
     /** dst[i] += a[i] * b[i]. */
     static void mulAcc(float[] a, float[] b, float[] dst, int n) {
-        Parallel.forRange(n, GRAIN, (s, e) -> {
-            for (int i = s; i < e; i++) dst[i] += a[i] * b[i];
-        });
+        Elementwise.mulAcc(a, 0, b, 0, dst, 0, n);
     }
 
     /** y (rows, cols) += bias (cols) on every row. */
     static void addRowVector(float[] y, float[] bias, int rows, int cols) {
-        Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(1, cols)), (s, e) -> {
-            for (int r = s; r < e; r++) {
-                int o = r * cols;
-                for (int j = 0; j < cols; j++) y[o + j] += bias[j];
-            }
-        });
+        Elementwise.addRowVector(y, 0, bias, 0, rows, cols);
     }
 
-    /** out (cols) += column sums of g (rows, cols); per-chunk partials, summed in chunk order. */
+    /** out (cols) += column sums of g (rows, cols). */
     static void colSumAcc(float[] g, int rows, int cols, float[] out) {
-        int chunks = Math.max(1, Math.min(Parallel.threads(), rows / Math.max(1, GRAIN / Math.max(1, cols))));
-        float[][] part = new float[chunks][cols];
-        Parallel.forEach(chunks, c -> {
-            int s = (int) ((long) rows * c / chunks), e = (int) ((long) rows * (c + 1) / chunks);
-            float[] p = part[c];
-            for (int r = s; r < e; r++) {
-                int o = r * cols;
-                for (int j = 0; j < cols; j++) p[j] += g[o + j];
-            }
-        });
-        for (float[] p : part) for (int j = 0; j < cols; j++) out[j] += p[j];
+        Reduce.colSum(g, 0, rows, cols, out, 0, true);
     }
 
-    /** Sum of all elements in double. */
+    /** Sum of all elements (double accumulation). */
     static double sum(float[] a, int n) {
-        int chunks = Math.max(1, Math.min(Parallel.threads(), n / GRAIN));
-        double[] part = new double[chunks];
-        Parallel.forEach(chunks, c -> {
-            int s = (int) ((long) n * c / chunks), e = (int) ((long) n * (c + 1) / chunks);
-            double acc = 0;
-            for (int i = s; i < e; i++) acc += a[i];
-            part[c] = acc;
-        });
-        double t = 0;
-        for (double p : part) t += p;
-        return t;
+        return Reduce.sum(a, 0, n);
     }
 }

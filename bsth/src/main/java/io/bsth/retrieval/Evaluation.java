@@ -143,20 +143,17 @@ public final class Evaluation {
         if (2 * nbit + 1 > Short.MAX_VALUE) throw new IllegalArgumentException("nbit " + nbit + " is too large to evaluate");
         int nd = depths.length;
         int[] clamped = new int[nd];
-        int maxDepth = 0;
-        for (int i = 0; i < nd; i++) {
-            clamped[i] = Math.min(depths[i], n);
-            maxDepth = Math.max(maxDepth, clamped[i]);
-        }
+        for (int i = 0; i < nd; i++) clamped[i] = Math.min(depths[i], n);
         int[] order = sortedDepthOrder(clamped);
         int chunks = (nq + CHUNK - 1) / CHUNK;
+        double[] inv = new double[n];
+        for (int r = 0; r < n; r++) inv[r] = 1.0 / (r + 1);
         Partial[] parts = new Partial[chunks];
-        final int md = maxDepth;
         Parallel.forEach(chunks, c -> {
             Partial part = new Partial(nd, nbit);
-            Scratch s = new Scratch(n, nbit, md);
+            Scratch s = new Scratch(n, nbit);
             for (int q = c * CHUNK, e = Math.min(nq, q + CHUNK); q < e; q++) {
-                evaluateQuery(query, q, db, ql, dl, lw, clamped, order, s, part);
+                evaluateQuery(query, q, db, ql, dl, lw, clamped, order, inv, s, part);
             }
             parts[c] = part;
         });
@@ -198,25 +195,25 @@ public final class Evaluation {
         return out;
     }
 
-    /** Per-chunk scratch: keys (distance << 1 | relevant) per database item, histograms, top-depth precisions. */
+    /** Per-chunk scratch: keys (distance << 1 | relevant) per database item, histograms, flags in rank order, running sums. */
     private static final class Scratch {
         final short[] keys;
         final int[] hist;
         final int[] pos;
-        final int[] relPos;
-        final double[] precAtRank;
+        final byte[] sorted;
+        int found;
+        double precSum;
 
-        Scratch(int n, int nbit, int maxDepth) {
+        Scratch(int n, int nbit) {
             keys = new short[n];
             hist = new int[2 * (nbit + 1)];
             pos = new int[nbit + 1];
-            relPos = new int[nbit + 1];
-            precAtRank = new double[maxDepth];
+            sorted = new byte[n];
         }
     }
 
     private static void evaluateQuery(PackedCodes query, int q, PackedCodes db, long[] ql, long[] dl, int lw,
-                                      int[] depths, int[] order, Scratch s, Partial part) {
+                                      int[] depths, int[] order, double[] inv, Scratch s, Partial part) {
         int n = db.size(), nbit = query.nbit(), words = query.wordsPerCode();
         short[] keys = s.keys;
         int[] hist = s.hist;
@@ -241,62 +238,102 @@ public final class Evaluation {
                 hist[key]++;
             }
         }
-        // bucket starts (0-based ranks) and relevant counts before each bucket; PR by radius
-        int[] pos = s.pos, relPos = s.relPos;
-        int start = 0, relStart = 0;
-        boolean any;
+        // bucket starts (0-based ranks); PR by radius from the cumulative histogram
+        int[] pos = s.pos;
+        int totalRel = 0;
+        for (int d = 0; d <= nbit; d++) totalRel += hist[2 * d + 1];
+        if (totalRel == 0) return; // no relevant item: AP undefined, every depth metric 0
+        part.withRel++;
+        int retrieved = 0, relRet = 0;
         for (int d = 0; d <= nbit; d++) {
-            pos[d] = start;
-            relPos[d] = relStart;
-            start += hist[2 * d] + hist[2 * d + 1];
-            relStart += hist[2 * d + 1];
+            pos[d] = retrieved;
+            retrieved += hist[2 * d] + hist[2 * d + 1];
+            relRet += hist[2 * d + 1];
+            part.prP[d] += retrieved == 0 ? 0 : (double) relRet / retrieved;
+            part.prR[d] += (double) relRet / totalRel;
         }
-        int totalRel = relStart;
-        any = totalRel > 0;
-        if (any) {
-            part.withRel++;
-            int retrieved = 0, relRet = 0;
-            for (int d = 0; d <= nbit; d++) {
-                retrieved += hist[2 * d] + hist[2 * d + 1];
-                relRet += hist[2 * d + 1];
-                part.prP[d] += retrieved == 0 ? 0 : (double) relRet / retrieved;
-                part.prR[d] += (double) relRet / totalRel;
-            }
+        // pass 2: stable counting-sort scatter of the relevance flags into rank order
+        byte[] sorted = s.sorted;
+        for (int i = 0; i < n; i++) {
+            int key = keys[i];
+            sorted[pos[key >>> 1]++] = (byte) (key & 1);
         }
-        // pass 2: rank of every item (stable counting sort); AP from the relevant ones
-        double[] prec = s.precAtRank;
-        int maxDepth = prec.length;
-        double ap = 0;
-        if (any) {
-            for (int i = 0; i < n; i++) {
-                int key = keys[i];
-                int d = key >>> 1;
-                int r = pos[d]++;
-                if ((key & 1) != 0) {
-                    int p = ++relPos[d];
-                    double pr = (double) p / (r + 1);
-                    ap += pr;
-                    if (r < maxDepth) prec[r] = pr;
-                }
-            }
-            part.apSum += ap / totalRel;
-        }
-        // depth curves from the precisions at the relevant ranks within the deepest depth
-        int found = 0;
-        double sum = 0;
+        // pass 3: walk the ranks; the depths are checkpoints of the running sums
         int r = 0;
         for (int oi : order) {
             int j = depths[oi];
-            for (; r < j; r++) {
-                if (prec[r] > 0) {
-                    found++;
-                    sum += prec[r];
-                }
-            }
-            part.p[oi] += j == 0 ? 0 : (double) found / j;
-            part.r[oi] += any ? (double) found / totalRel : 0;
-            part.map[oi] += found == 0 ? 0 : sum / found;
+            walk(sorted, inv, r, j, s);
+            r = j;
+            part.p[oi] += j == 0 ? 0 : (double) s.found / j;
+            part.r[oi] += (double) s.found / totalRel;
+            part.map[oi] += s.found == 0 ? 0 : s.precSum / s.found;
         }
-        Arrays.fill(prec, 0);
+        walk(sorted, inv, r, n, s);
+        part.apSum += s.precSum / totalRel;
+        s.found = 0;
+        s.precSum = 0;
+    }
+
+    /**
+     * Ranks [from, to) of the rank-ordered relevance flags: adds to {@code s.found} the relevant items and
+     * to {@code s.precSum} the precision at each of their ranks (found so far / rank), branch-free.
+     */
+    private static void walk(byte[] sorted, double[] inv, int from, int to, Scratch s) {
+        int found = s.found;
+        double a0 = 0, a1 = 0;
+        int r = from;
+        for (; r + 1 < to; r += 2) {
+            int x = sorted[r];
+            found += x;
+            a0 += (x * found) * inv[r];
+            int y = sorted[r + 1];
+            found += y;
+            a1 += (y * found) * inv[r + 1];
+        }
+        if (r < to) {
+            int x = sorted[r];
+            found += x;
+            a0 += (x * found) * inv[r];
+        }
+        s.found = found;
+        s.precSum += a0 + a1;
+    }
+
+    /**
+     * Runs the evaluation loops single-threaded on small random problems of {@code nbit} bits and
+     * {@code numClasses} classes (at most {@code maxMillis}) so the JIT has compiled them before a timed
+     * evaluation; the command line does this while it loads its files. Returns the rounds run.
+     */
+    public static int warmUp(int nbit, int numClasses, long maxMillis) {
+        // odd sizes, odd depths, exact duplicates (distance 0), a query with no label: every branch the
+        // real data may take is taken here, so the compiled code is not thrown away on its first surprise
+        int n = 4095, nq = 9, words = PackedCodes.wordsFor(nbit), c = Math.max(1, numClasses), lw = (c + 63) >>> 6;
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(nbit);
+        long pad = ~PackedCodes.padMask(nbit);
+        long[] dbw = new long[n * words], qw = new long[nq * words], dl = new long[n * lw], ql = new long[nq * lw];
+        for (int i = 0; i < qw.length; i++) qw[i] = rnd.nextLong() & (i % words == words - 1 ? pad : -1L);
+        for (int i = 0; i < n; i++) {
+            for (int w = 0; w < words; w++) {
+                long noise = i % 3 == 0 ? 0 : rnd.nextLong() & rnd.nextLong() & (i % 2 == 0 ? rnd.nextLong() : -1L);
+                dbw[i * words + w] = (qw[(i % nq) * words + w] ^ noise) & (w == words - 1 ? pad : -1L);
+            }
+            dl[i * lw + rnd.nextInt(lw)] |= 1L << rnd.nextInt(Math.min(64, c));
+        }
+        for (int i = 1; i < nq; i++) ql[i * lw + rnd.nextInt(lw)] |= 1L << rnd.nextInt(Math.min(64, c));
+        PackedCodes db = PackedCodes.wrap(dbw, n, nbit), q = PackedCodes.wrap(qw, nq, nbit);
+        int[] depths = {49, 100, 501, 1000, 5000}, order = {0, 1, 2, 3, 4};
+        int[] clamped = depths.clone();
+        for (int i = 0; i < clamped.length; i++) clamped[i] = Math.min(clamped[i], n);
+        double[] inv = new double[n];
+        for (int r = 0; r < n; r++) inv[r] = 1.0 / (r + 1);
+        Scratch s = new Scratch(n, nbit);
+        Partial part = new Partial(depths.length, nbit);
+        long end = System.nanoTime() + maxMillis * 1_000_000L;
+        int rounds = 0;
+        while (rounds < 300 && System.nanoTime() < end) {
+            for (int i = 0; i < nq; i++) evaluateQuery(q, i, db, ql, dl, lw, clamped, order, inv, s, part);
+            rounds++;
+        }
+        return rounds;
     }
 }

@@ -101,28 +101,29 @@ public final class Hamming {
         } else if (words == 2) {
             LongVector q0 = LongVector.broadcast(L, q[qOff]), q1 = LongVector.broadcast(L, q[qOff + 1]);
             for (; i + CHUNK <= to; i += CHUNK) {
-                LongVector m = null;
-                for (int u = 0; u < 4; u++) {
-                    int o = i + u * vl;
-                    LongVector d = LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
-                            .add(LongVector.fromArray(L, planes, len + o).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
-                    m = m == null ? d : m.min(d);
-                }
-                if (m.compare(VectorOperators.LT, tv).anyTrue()) return i;
+                int o = len + i;
+                LongVector d0 = LongVector.fromArray(L, planes, i).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
+                        .add(LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
+                LongVector d1 = LongVector.fromArray(L, planes, i + vl).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
+                        .add(LongVector.fromArray(L, planes, o + vl).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
+                LongVector d2 = LongVector.fromArray(L, planes, i + 2 * vl).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
+                        .add(LongVector.fromArray(L, planes, o + 2 * vl).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
+                LongVector d3 = LongVector.fromArray(L, planes, i + 3 * vl).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
+                        .add(LongVector.fromArray(L, planes, o + 3 * vl).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
+                if (d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, tv).anyTrue()) return i;
             }
         } else {
             for (; i + CHUNK <= to; i += CHUNK) {
-                LongVector m = null;
-                for (int u = 0; u < 4; u++) {
-                    int o = i + u * vl;
-                    LongVector d = LongVector.zero(L);
-                    for (int w = 0; w < words; w++) {
-                        d = d.add(LongVector.fromArray(L, planes, w * len + o).lanewise(VectorOperators.XOR, q[qOff + w])
-                                .lanewise(VectorOperators.BIT_COUNT));
-                    }
-                    m = m == null ? d : m.min(d);
+                LongVector d0 = LongVector.zero(L), d1 = LongVector.zero(L), d2 = LongVector.zero(L), d3 = LongVector.zero(L);
+                for (int w = 0; w < words; w++) {
+                    long qw = q[qOff + w];
+                    int o = w * len + i;
+                    d0 = d0.add(LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                    d1 = d1.add(LongVector.fromArray(L, planes, o + vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                    d2 = d2.add(LongVector.fromArray(L, planes, o + 2 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                    d3 = d3.add(LongVector.fromArray(L, planes, o + 3 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
                 }
-                if (m.compare(VectorOperators.LT, tv).anyTrue()) return i;
+                if (d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, tv).anyTrue()) return i;
             }
         }
         return i;

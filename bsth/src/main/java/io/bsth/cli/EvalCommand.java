@@ -1,0 +1,61 @@
+package io.bsth.cli;
+
+import io.bsth.data.DataSources;
+import io.bsth.data.MultiModalData;
+import io.bsth.model.BsthNetwork;
+import io.bsth.model.Encoding;
+import io.bsth.model.ModelFile;
+import io.bsth.tensor.Parallel;
+import io.bsth.tensor.io.AtomicFiles;
+import io.bsth.tensor.io.Json;
+import io.bsth.train.Retrieval;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code bsth eval}: encodes the database and the queries with a saved model and evaluates. */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Encode the database and the queries of --data with a saved model (.safetensors) and print mAP@All.")
+public final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model written by train --save (or a PyTorch state_dict as .safetensors).")
+    Path model;
+
+    @Option(names = "--data", defaultValue = "synthetic", paramLabel = "SPEC",
+            description = "A folder of nine .npy files, a .mat file, synthetic[:KEY=VALUE,...] or fashion-mnist[:DIR] (default: ${DEFAULT-VALUE}).")
+    String data;
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Option(names = "--nhead", defaultValue = "1", description = "Heads, for a model file without metadata (default: ${DEFAULT-VALUE}).")
+    int nhead;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write a JSON report: encode_seconds, eval_seconds, retrieval metrics.")
+    Path report;
+
+    @Override
+    public Integer call() throws Exception {
+        BsthNetwork net = ModelFile.load(model, nhead);
+        MultiModalData d = DataSources.open(data);
+        if (d.classes() != net.config.classes()) {
+            throw new IllegalArgumentException("--data has " + d.classes() + " classes, " + model + " was trained for " + net.config.classes());
+        }
+        Retrieval.Outcome out = Retrieval.run(net, d, Encoding.DEFAULT_BATCH);
+        TrainCommand.printMetrics(out, net.config.nbit());
+        if (report != null) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("command", "eval");
+            m.put("model", model.toString());
+            m.put("data", d.source());
+            m.put("threads", (long) Parallel.threads());
+            m.put("config", net.config.toMap());
+            m.putAll(out.toReportMap());
+            AtomicFiles.writeString(report, Json.write(m));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,48 @@
+package io.bsth.train;
+
+import io.bsth.data.MultiModalData;
+import io.bsth.model.BsthNetwork;
+import io.bsth.model.Encoding;
+import io.bsth.retrieval.Evaluation;
+import io.bsth.retrieval.PackedCodes;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Encodes the queries and the database with a trained network and evaluates (BSTH.md, Evaluation). */
+public final class Retrieval {
+    /** Depths of the top-K curves: 50, 100, ..., 1000 (the report keys 50, 100, 500, 1000 among them). */
+    public static final int[] DEPTHS = new int[20];
+
+    static {
+        for (int i = 0; i < DEPTHS.length; i++) DEPTHS[i] = 50 * (i + 1);
+    }
+
+    /** Metrics and the time of each phase. */
+    public record Outcome(Evaluation.Result metrics, PackedCodes queryCodes, PackedCodes dbCodes, double encodeSeconds,
+                          double evalSeconds) {
+        /** Report entries: encode_seconds, eval_seconds, then the retrieval metrics. */
+        public Map<String, Object> toReportMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("encode_seconds", encodeSeconds);
+            m.put("eval_seconds", evalSeconds);
+            m.putAll(metrics.toReportMap());
+            return m;
+        }
+    }
+
+    private Retrieval() {}
+
+    public static Outcome run(BsthNetwork net, MultiModalData data, int batch) {
+        int k = net.config.nbit();
+        long t0 = System.nanoTime();
+        float[] hq = Encoding.encode(net, data.query().image(), data.query().text(), batch);
+        float[] hd = Encoding.encode(net, data.database().image(), data.database().text(), batch);
+        PackedCodes q = PackedCodes.fromSigns(hq, data.query().size(), k);
+        PackedCodes db = PackedCodes.fromSigns(hd, data.database().size(), k);
+        double encode = (System.nanoTime() - t0) * 1e-9;
+        long t1 = System.nanoTime();
+        Evaluation.Result r = Evaluation.evaluate(q, db, data.query().labels().contiguous().data(),
+                data.database().labels().contiguous().data(), data.classes(), DEPTHS);
+        return new Outcome(r, q, db, encode, (System.nanoTime() - t1) * 1e-9);
+    }
+}
