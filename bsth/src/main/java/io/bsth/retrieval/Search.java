@@ -170,7 +170,7 @@ public final class Search {
     }
 
     private static void run(PackedCodes queries, CodeSource db, int k, int fixedRadius, Sink sink) {
-        int nq = queries.size(), n = db.size(), nbit = db.nbit(), words = queries.wordsPerCode();
+        int nq = queries.size(), n = db.size(), words = queries.wordsPerCode();
         int threads = Parallel.threads();
         // tiles of at most MAX_TILE queries, their count a multiple of the threads (balanced), or one per query
         int tiles = Math.min(nq, (nq + MAX_TILE - 1) / MAX_TILE);

@@ -119,4 +119,39 @@ class CodeStoreTest {
             assertThrows(IllegalArgumentException.class, () -> s.append(SearchTest.random(rnd, 1, 33)));
         }
     }
+
+    @Test
+    void searchersSeeConsistentSnapshotsWhileAppendsRun() throws Exception {
+        Random rnd = new Random(35);
+        Path f = dir.resolve("live.codes");
+        PackedCodes q = SearchTest.random(rnd, 2, 64);
+        PackedCodes[] batches = new PackedCodes[20];
+        for (int b = 0; b < batches.length; b++) batches[b] = SearchTest.random(rnd, 100, 64);
+        try (CodeStore s = CodeStore.create(f, 64)) {
+            s.append(batches[0]);
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread reader = new Thread(() -> {
+                try {
+                    int last = 0;
+                    while (!done.get()) {
+                        int size = s.size();
+                        assertTrue(size >= last && size % 100 == 0, "published sizes only grow, by whole batches");
+                        last = size;
+                        Search.TopK top = s.search(q, 5);
+                        for (int r = 0; r < top.k(); r++) assertTrue(top.index(0, r) < s.size());
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            reader.start();
+            for (int b = 1; b < batches.length; b++) s.append(batches[b]);
+            done.set(true);
+            reader.join();
+            if (failure.get() != null) throw new AssertionError(failure.get());
+            assertEquals(2000, s.size());
+            assertEquals(batches[7], s.read(700, 800));
+        }
+    }
 }
