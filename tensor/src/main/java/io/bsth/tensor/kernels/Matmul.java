@@ -19,7 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  * and a register-tiled MR x NR Vector API micro-kernel (MR x 2 accumulators, A broadcast, B loaded)
  * updates each C tile once per KC block. Threads split the larger of M and N (in whole tiles), each
  * with its own packing buffers (thread-local, reused: no allocation per call in steady state).
- * Batched calls parallelise over the batch. {@link #sgemmScalar} is the reference.
+ * Small products (the attention shapes) skip packing and run unpacked 8 x 2L kernels straight from A
+ * and B. Batched calls parallelise over the batch (whole matrices per task). Every C element is
+ * computed by one thread in a fixed order, so results do not depend on the thread count's split.
+ * Block sizes can be tuned with {@code -Dbsth.gemm.kc/mc/nc}. {@link #sgemmScalar} is the reference.
  */
 public final class Matmul {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
@@ -28,7 +31,7 @@ public final class Matmul {
     /** Micro-tile width: two vectors. */
     private static final int NR = 2 * L;
     /** Micro-tile height (rows of A broadcast per k step). */
-    private static final int MR = Integer.getInteger("bsth.gemm.mr", 12) == 8 ? 8 : 12;
+    private static final int MR = 12;
     /** K per packed block (C is updated once per block). */
     private static final int KC = Integer.getInteger("bsth.gemm.kc", 384);
     /** Rows of A per packed block (a multiple of MR). */
@@ -91,8 +94,9 @@ public final class Matmul {
         }
         int threads = Parallel.threads();
         long fmas = (long) M * N * K;
+        boolean small = isSmall(transB, M, N, K);
         if (threads == 1 || fmas < PARALLEL_MIN_FMAS) {
-            compute(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, WORKSPACE.get());
+            compute(small, transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, WORKSPACE.get());
             return;
         }
         if (N >= M) {
@@ -101,7 +105,7 @@ public final class Matmul {
             Parallel.forEach(parts, p -> {
                 int j0 = (int) ((long) tiles * p / parts) * NR, j1 = Math.min(N, (int) ((long) tiles * (p + 1) / parts) * NR);
                 if (j1 > j0) {
-                    compute(transA, transB, M, j1 - j0, K, alpha, A, aOff, lda,
+                    compute(small, transA, transB, M, j1 - j0, K, alpha, A, aOff, lda,
                             B, bOff + (transB ? j0 * ldb : j0), ldb, beta, C, cOff + j0, ldc, WORKSPACE.get());
                 }
             });
@@ -111,7 +115,7 @@ public final class Matmul {
             Parallel.forEach(parts, p -> {
                 int i0 = (int) ((long) tiles * p / parts) * MR, i1 = Math.min(M, (int) ((long) tiles * (p + 1) / parts) * MR);
                 if (i1 > i0) {
-                    compute(transA, transB, i1 - i0, N, K, alpha, A, aOff + (transA ? i0 : i0 * lda), lda,
+                    compute(small, transA, transB, i1 - i0, N, K, alpha, A, aOff + (transA ? i0 : i0 * lda), lda,
                             B, bOff, ldb, beta, C, cOff + i0 * ldc, ldc, WORKSPACE.get());
                 }
             });
@@ -166,7 +170,8 @@ public final class Matmul {
         if (K == 0 || alpha == 0f) {
             scaleC(M, N, beta, C, cOff, ldc);
         } else {
-            compute(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, WORKSPACE.get());
+            compute(isSmall(transB, M, N, K), transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc,
+                    WORKSPACE.get());
         }
     }
 
@@ -217,13 +222,20 @@ public final class Matmul {
 
     // ---- blocked driver -------------------------------------------------------------------------
 
-    /** One product on the calling thread (K > 0, alpha != 0): unpacked when small, else packed and blocked. */
-    private static void compute(boolean transA, boolean transB, int M, int N, int K, float alpha,
+    /**
+     * Whether a whole product takes the unpacked path. Decided once per product, before any split
+     * over threads, so the arithmetic of every C element does not depend on the thread count.
+     */
+    private static boolean isSmall(boolean transB, int M, int N, int K) {
+        long fmas = (long) M * N * K;
+        return transB ? (M <= smallRows || fmas <= smallFmasTransB) && (long) K * N <= SMALL_TRANSPOSE_MAX
+                : M <= smallRows || fmas <= smallFmas;
+    }
+
+    /** One (sub-)product on the calling thread (K > 0, alpha != 0) on the chosen path. */
+    private static void compute(boolean small, boolean transA, boolean transB, int M, int N, int K, float alpha,
                                 float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                                 float beta, float[] C, int cOff, int ldc, Workspace w) {
-        long fmas = (long) M * N * K;
-        boolean small = transB ? (M <= smallRows || fmas <= smallFmasTransB) && (long) K * N <= SMALL_TRANSPOSE_MAX
-                : M <= smallRows || fmas <= smallFmas;
         if (small) small(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, w);
         else blocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, w);
     }
@@ -305,18 +317,13 @@ public final class Matmul {
                 int mr = Math.min(MR, mc - ir);
                 int ci = cOff + ir * ldc + jr;
                 if (mr == MR && nr == NR) {
-                    kernel(kc, w.a, ir * kc, w.b, jr * kc, C, ci, ldc, accumulate);
+                    kernel12(kc, w.a, ir * kc, w.b, jr * kc, C, ci, ldc, accumulate);
                 } else {
-                    kernel(kc, w.a, ir * kc, w.b, jr * kc, w.tile, 0, NR, false);
+                    kernel12(kc, w.a, ir * kc, w.b, jr * kc, w.tile, 0, NR, false);
                     mergeTile(w.tile, mr, nr, C, ci, ldc, accumulate);
                 }
             }
         }
-    }
-
-    private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
-        if (MR == 12) kernel12(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
-        else kernel8(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
     }
 
     /** Writes (or adds) the valid (mr, nr) corner of a full scratch tile (ld NR) into C. */
@@ -512,95 +519,6 @@ public final class Matmul {
         c10_1.intoArray(c, ci + 10 * ldc + L);
         c11_0.intoArray(c, ci + 11 * ldc);
         c11_1.intoArray(c, ci + 11 * ldc + L);
-    }
-
-    /**
-     * The 8 x NR register tile: C[ci.., 8 rows x NR cols, ld ldc] = (accumulate ? C : 0) + Ap . Bp
-     * over kc steps; Ap holds 8 values per k from ai, Bp NR values per k from bi.
-     */
-    private static void kernel8(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
-        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1, c7_0, c7_1;
-        if (accumulate) {
-            c0_0 = FloatVector.fromArray(S, c, ci + 0 * ldc);
-            c0_1 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
-            c1_0 = FloatVector.fromArray(S, c, ci + 1 * ldc);
-            c1_1 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
-            c2_0 = FloatVector.fromArray(S, c, ci + 2 * ldc);
-            c2_1 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
-            c3_0 = FloatVector.fromArray(S, c, ci + 3 * ldc);
-            c3_1 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
-            c4_0 = FloatVector.fromArray(S, c, ci + 4 * ldc);
-            c4_1 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
-            c5_0 = FloatVector.fromArray(S, c, ci + 5 * ldc);
-            c5_1 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
-            c6_0 = FloatVector.fromArray(S, c, ci + 6 * ldc);
-            c6_1 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
-            c7_0 = FloatVector.fromArray(S, c, ci + 7 * ldc);
-            c7_1 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
-        } else {
-            FloatVector z = FloatVector.zero(S);
-            c0_0 = z;
-            c0_1 = z;
-            c1_0 = z;
-            c1_1 = z;
-            c2_0 = z;
-            c2_1 = z;
-            c3_0 = z;
-            c3_1 = z;
-            c4_0 = z;
-            c4_1 = z;
-            c5_0 = z;
-            c5_1 = z;
-            c6_0 = z;
-            c6_1 = z;
-            c7_0 = z;
-            c7_1 = z;
-        }
-        for (int k = 0; k < kc; k++) {
-            int a = ai + k * 8, b = bi + k * NR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, b);
-            FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
-            FloatVector a0 = FloatVector.broadcast(S, ap[a + 0]);
-            c0_0 = a0.fma(b0, c0_0);
-            c0_1 = a0.fma(b1, c0_1);
-            FloatVector a1 = FloatVector.broadcast(S, ap[a + 1]);
-            c1_0 = a1.fma(b0, c1_0);
-            c1_1 = a1.fma(b1, c1_1);
-            FloatVector a2 = FloatVector.broadcast(S, ap[a + 2]);
-            c2_0 = a2.fma(b0, c2_0);
-            c2_1 = a2.fma(b1, c2_1);
-            FloatVector a3 = FloatVector.broadcast(S, ap[a + 3]);
-            c3_0 = a3.fma(b0, c3_0);
-            c3_1 = a3.fma(b1, c3_1);
-            FloatVector a4 = FloatVector.broadcast(S, ap[a + 4]);
-            c4_0 = a4.fma(b0, c4_0);
-            c4_1 = a4.fma(b1, c4_1);
-            FloatVector a5 = FloatVector.broadcast(S, ap[a + 5]);
-            c5_0 = a5.fma(b0, c5_0);
-            c5_1 = a5.fma(b1, c5_1);
-            FloatVector a6 = FloatVector.broadcast(S, ap[a + 6]);
-            c6_0 = a6.fma(b0, c6_0);
-            c6_1 = a6.fma(b1, c6_1);
-            FloatVector a7 = FloatVector.broadcast(S, ap[a + 7]);
-            c7_0 = a7.fma(b0, c7_0);
-            c7_1 = a7.fma(b1, c7_1);
-        }
-        c0_0.intoArray(c, ci + 0 * ldc);
-        c0_1.intoArray(c, ci + 0 * ldc + L);
-        c1_0.intoArray(c, ci + 1 * ldc);
-        c1_1.intoArray(c, ci + 1 * ldc + L);
-        c2_0.intoArray(c, ci + 2 * ldc);
-        c2_1.intoArray(c, ci + 2 * ldc + L);
-        c3_0.intoArray(c, ci + 3 * ldc);
-        c3_1.intoArray(c, ci + 3 * ldc + L);
-        c4_0.intoArray(c, ci + 4 * ldc);
-        c4_1.intoArray(c, ci + 4 * ldc + L);
-        c5_0.intoArray(c, ci + 5 * ldc);
-        c5_1.intoArray(c, ci + 5 * ldc + L);
-        c6_0.intoArray(c, ci + 6 * ldc);
-        c6_1.intoArray(c, ci + 6 * ldc + L);
-        c7_0.intoArray(c, ci + 7 * ldc);
-        c7_1.intoArray(c, ci + 7 * ldc + L);
     }
 
     /**

@@ -129,6 +129,27 @@ class MatmulTest {
     }
 
     @Test
+    void resultsAreBitwiseIndependentOfTheThreadCount() {
+        int[][] shapes = {{203, 45, 777}, {30, 1100, 70}, {400, 33, 64}, {12, 3000, 100}, {100, 100, 100}};
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++) {
+                boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
+                int M = s[0], N = s[1], K = s[2];
+                SplittableRandom r = new SplittableRandom(M * 31L + t);
+                float[] A = random(M * K, r), B = random(K * N, r), C0 = random(M * N, r);
+                float[] first = null;
+                for (int threads : new int[] {1, 2, 3}) {
+                    Parallel.setThreads(threads);
+                    float[] C = C0.clone();
+                    Matmul.sgemm(tA, tB, M, N, K, 0.5f, A, 0, tA ? M : K, B, 0, tB ? K : N, 1f, C, 0, N);
+                    if (first == null) first = C;
+                    else assertArrayEquals(first, C, "M=" + M + " N=" + N + " K=" + K + " trans=" + t + " threads=" + threads);
+                }
+            }
+        }
+    }
+
+    @Test
     void degenerateSizes() {
         float[] C = {1f, 2f, 3f, 4f};
         Matmul.sgemm(false, false, 2, 2, 0, 1f, new float[0], 0, 1, new float[0], 0, 2, 0.5f, C, 0, 2);
