@@ -3,6 +3,8 @@ package io.bsth.retrieval;
 import io.bsth.tensor.Simd;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -23,6 +25,10 @@ public final class Hamming {
     private static final VectorSpecies<Integer> I_HALF = L.length() >= 2
             ? VectorSpecies.of(int.class, VectorShape.forBitSize(L.vectorBitSize() / 2)) : null;
     private static final boolean VECTOR = Simd.ENABLED && L.length() >= 2;
+    /** Short species with as many lanes as {@link #L}; exists from 256-bit long vectors up. */
+    private static final VectorSpecies<Short> S_QUARTER = L.vectorBitSize() >= 256
+            ? VectorSpecies.of(short.class, VectorShape.forBitSize(L.vectorBitSize() / 4)) : null;
+    private static final boolean VECTOR_KEYS = Simd.ENABLED && S_QUARTER != null;
 
     private Hamming() {}
 
@@ -168,5 +174,54 @@ public final class Hamming {
             if (distance(q, qOff, words, planes, len, i + j) < thr) mask |= 1L << j;
         }
         return mask;
+    }
+
+    /**
+     * The evaluation's sort keys: {@code keys[i] = distance(q, code i) << 1 | relevant}, relevant when code
+     * i's label bits share one with the query's. Codes and labels in word-plane layout (word w of item i
+     * at {@code [w*n + i]}). q (words), ql (lw) x codePlanes (words, n), labelPlanes (lw, n) -> keys (n).
+     */
+    public static void relevanceKeys(long[] q, int qOff, int words, long[] codePlanes, long[] ql, int qlOff, int lw,
+                                     long[] labelPlanes, int n, short[] keys) {
+        if (!VECTOR_KEYS) {
+            relevanceKeysScalar(q, qOff, words, codePlanes, ql, qlOff, lw, labelPlanes, n, 0, n, keys);
+            return;
+        }
+        int i = 0, bound = L.loopBound(n);
+        if (words == 1 && lw == 1) {
+            LongVector qv = LongVector.broadcast(L, q[qOff]), lv = LongVector.broadcast(L, ql[qlOff]);
+            for (; i < bound; i += L.length()) {
+                LongVector d = LongVector.fromArray(L, codePlanes, i).lanewise(VectorOperators.XOR, qv)
+                        .lanewise(VectorOperators.BIT_COUNT).lanewise(VectorOperators.LSHL, 1);
+                VectorMask<Long> rel = LongVector.fromArray(L, labelPlanes, i).and(lv).compare(VectorOperators.NE, 0);
+                ((ShortVector) d.lanewise(VectorOperators.OR, 1, rel).convertShape(VectorOperators.L2S, S_QUARTER, 0)).intoArray(keys, i);
+            }
+        } else {
+            for (; i < bound; i += L.length()) {
+                LongVector d = LongVector.zero(L);
+                for (int w = 0; w < words; w++) {
+                    d = d.add(LongVector.fromArray(L, codePlanes, w * n + i).lanewise(VectorOperators.XOR, q[qOff + w])
+                            .lanewise(VectorOperators.BIT_COUNT));
+                }
+                LongVector shared = LongVector.zero(L);
+                for (int w = 0; w < lw; w++) shared = shared.or(LongVector.fromArray(L, labelPlanes, w * n + i).and(ql[qlOff + w]));
+                VectorMask<Long> rel = shared.compare(VectorOperators.NE, 0);
+                ((ShortVector) d.lanewise(VectorOperators.LSHL, 1).lanewise(VectorOperators.OR, 1, rel)
+                        .convertShape(VectorOperators.L2S, S_QUARTER, 0)).intoArray(keys, i);
+            }
+        }
+        relevanceKeysScalar(q, qOff, words, codePlanes, ql, qlOff, lw, labelPlanes, n, i, n, keys);
+    }
+
+    /** Scalar reference of {@link #relevanceKeys}, over items [from, to). */
+    public static void relevanceKeysScalar(long[] q, int qOff, int words, long[] codePlanes, long[] ql, int qlOff, int lw,
+                                           long[] labelPlanes, int n, int from, int to, short[] keys) {
+        for (int i = from; i < to; i++) {
+            int d = 0;
+            for (int w = 0; w < words; w++) d += Long.bitCount(q[qOff + w] ^ codePlanes[w * n + i]);
+            long shared = 0;
+            for (int w = 0; w < lw; w++) shared |= ql[qlOff + w] & labelPlanes[w * n + i];
+            keys[i] = (short) (d << 1 | (shared != 0 ? 1 : 0));
+        }
     }
 }
