@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
         description = "Evaluate retrieval from codes alone: mAP@All, precision/recall/mAP at depths, PR curve by Hamming radius.")
 public final class MetricsCommand implements Callable<Integer> {
     /** Upper bound of the JIT warm-up of the evaluation loops (overlapped with loading the database files). */
-    static final long WARMUP_MS = 1500;
+    static final long WARMUP_MS = 5000;
 
     @Option(names = "--query-codes", required = true, paramLabel = "Q.npy", description = "Query codes: int8 +1/-1, nq x nbit.")
     Path queryCodes;

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         description = "Exact Hamming top-k of every query code against database codes (ties by database index).")
 public final class SearchCommand implements Callable<Integer> {
     /** Upper bound of the JIT warm-up of the search kernels (overlapped with loading the database file). */
-    static final long WARMUP_MS = 3000;
+    static final long WARMUP_MS = 5000;
 
     @Option(names = "--db-codes", required = true, paramLabel = "DB.npy", description = "Database codes: int8 +1/-1, N x nbit.")
     Path dbCodes;

@@ -276,7 +276,7 @@ public final class Search {
         while (fast < 20 && System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
             long t0 = System.nanoTime();
             scanTile(q, 0, nq, db, 0, n, block, 1 + rounds % 7, -1);
-            fast = System.nanoTime() - t0 < fastNanos ? fast + 1 : 0;
+            if (System.nanoTime() - t0 < fastNanos) fast++;
             rounds++;
         }
         return rounds;
