@@ -283,6 +283,8 @@ def main():
             total = 0.0
             for s in range(0, n, a.batch):
                 idx = perm[s:s + a.batch]
+                if len(idx) < 2:
+                    continue  # batch norm needs two items; the Java trainer skips such a batch too
                 h, pred = model(Itr[idx], Ttr[idx])
                 loss = stage2_loss(h, pred, B[idx], Ltr[idx], a.sign_weight)
                 opt.zero_grad()

@@ -53,12 +53,21 @@ public final class BsthNetwork extends Module {
         classify = registerModule("classify", new Linear(c.nbit(), c.classes(), rng));
     }
 
+    /** Eq. 2, feature decoupling: f (n, 128) -> k coarse concept tokens (n, k, 128). */
+    Var decouple(Var f, Linear concept) {
+        return F.reshape(concept.forward(f), f.size(0), config.nbit(), ModelConfig.CONCEPT);
+    }
+
     /** One modality, Eq. 1-3: x (n, d) -> refined concept tokens (n, k, 128). */
     Var concepts(Var x, ConceptMlp mlp, Linear concept, PositionalEncoding pos, TransformerEncoder encoder) {
-        int n = x.size(0);
-        Var f = mlp.forward(x);                                                      // (n, 128)      Eq. 1
-        Var c = F.reshape(concept.forward(f), n, config.nbit(), ModelConfig.CONCEPT);  // (n, k, 128) Eq. 2
-        return encoder.forward(pos.forward(c));                                       // (n, k, 128)  Eq. 3
+        Var f = mlp.forward(x);                     // Eq. 1  (n, 128)
+        Var c = decouple(f, concept);               // Eq. 2  (n, k, 128)
+        return encoder.forward(pos.forward(c));     // Eq. 3  (n, k, 128)
+    }
+
+    /** Eq. 4, fusion: the modalities' token sequences summed token by token. */
+    static Var fuse(Var imageConcepts, Var textConcepts) {
+        return F.add(imageConcepts, textConcepts);
     }
 
     /** image (n, d_I), text (n, d_T) -> h (n, k), pred (n, C). */
@@ -68,7 +77,7 @@ public final class BsthNetwork extends Module {
         }
         Var ci = concepts(image, imageMLP, imageConcept, imagePosEncoder, imageTransformerEncoder);
         Var ct = concepts(text, textMLP, textConcept, textPosEncoder, textTransformerEncoder);
-        Var fused = F.add(ci, ct);                                                    // Eq. 4
+        Var fused = fuse(ci, ct);                                                     // Eq. 4
         Var h = hash.forward(fused);                                                  // Eq. 6
         return new Output(h, classify.forward(h));                                    // Eq. 8
     }

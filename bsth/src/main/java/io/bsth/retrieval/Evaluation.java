@@ -221,12 +221,8 @@ public final class Evaluation {
         long[] qb = query.words(), dbb = db.words();
         // pass 1: distance and relevance of every item, one histogram over (distance, relevant)
         if (words == 1 && lw == 1) {
-            long qc = qb[q], qlab = ql[q];
-            for (int i = 0; i < n; i++) {
-                int key = Long.bitCount(qc ^ dbb[i]) << 1 | ((qlab & dl[i]) != 0 ? 1 : 0);
-                keys[i] = (short) key;
-                hist[key]++;
-            }
+            Hamming.relevanceKeys(qb[q], ql[q], dbb, dl, n, keys);
+            for (int i = 0; i < n; i++) hist[keys[i]]++;
         } else {
             for (int i = 0; i < n; i++) {
                 int d = 0;

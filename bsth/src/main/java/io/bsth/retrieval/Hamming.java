@@ -3,6 +3,8 @@ package io.bsth.retrieval;
 import io.bsth.tensor.Simd;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -23,6 +25,10 @@ public final class Hamming {
     private static final VectorSpecies<Integer> I_HALF = L.length() >= 2
             ? VectorSpecies.of(int.class, VectorShape.forBitSize(L.vectorBitSize() / 2)) : null;
     private static final boolean VECTOR = Simd.ENABLED && L.length() >= 2;
+    /** Short species with as many lanes as {@link #L}; exists from 256-bit long vectors up. */
+    private static final VectorSpecies<Short> S_QUARTER = L.vectorBitSize() >= 256
+            ? VectorSpecies.of(short.class, VectorShape.forBitSize(L.vectorBitSize() / 4)) : null;
+    private static final boolean VECTOR_KEYS = Simd.ENABLED && S_QUARTER != null;
 
     private Hamming() {}
 
@@ -101,28 +107,29 @@ public final class Hamming {
         } else if (words == 2) {
             LongVector q0 = LongVector.broadcast(L, q[qOff]), q1 = LongVector.broadcast(L, q[qOff + 1]);
             for (; i + CHUNK <= to; i += CHUNK) {
-                LongVector m = null;
-                for (int u = 0; u < 4; u++) {
-                    int o = i + u * vl;
-                    LongVector d = LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
-                            .add(LongVector.fromArray(L, planes, len + o).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
-                    m = m == null ? d : m.min(d);
-                }
-                if (m.compare(VectorOperators.LT, tv).anyTrue()) return i;
+                int o = len + i;
+                LongVector d0 = LongVector.fromArray(L, planes, i).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
+                        .add(LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
+                LongVector d1 = LongVector.fromArray(L, planes, i + vl).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
+                        .add(LongVector.fromArray(L, planes, o + vl).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
+                LongVector d2 = LongVector.fromArray(L, planes, i + 2 * vl).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
+                        .add(LongVector.fromArray(L, planes, o + 2 * vl).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
+                LongVector d3 = LongVector.fromArray(L, planes, i + 3 * vl).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
+                        .add(LongVector.fromArray(L, planes, o + 3 * vl).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
+                if (d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, tv).anyTrue()) return i;
             }
         } else {
             for (; i + CHUNK <= to; i += CHUNK) {
-                LongVector m = null;
-                for (int u = 0; u < 4; u++) {
-                    int o = i + u * vl;
-                    LongVector d = LongVector.zero(L);
-                    for (int w = 0; w < words; w++) {
-                        d = d.add(LongVector.fromArray(L, planes, w * len + o).lanewise(VectorOperators.XOR, q[qOff + w])
-                                .lanewise(VectorOperators.BIT_COUNT));
-                    }
-                    m = m == null ? d : m.min(d);
+                LongVector d0 = LongVector.zero(L), d1 = LongVector.zero(L), d2 = LongVector.zero(L), d3 = LongVector.zero(L);
+                for (int w = 0; w < words; w++) {
+                    long qw = q[qOff + w];
+                    int o = w * len + i;
+                    d0 = d0.add(LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                    d1 = d1.add(LongVector.fromArray(L, planes, o + vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                    d2 = d2.add(LongVector.fromArray(L, planes, o + 2 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                    d3 = d3.add(LongVector.fromArray(L, planes, o + 3 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
                 }
-                if (m.compare(VectorOperators.LT, tv).anyTrue()) return i;
+                if (d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, tv).anyTrue()) return i;
             }
         }
         return i;
@@ -167,5 +174,30 @@ public final class Hamming {
             if (distance(q, qOff, words, planes, len, i + j) < thr) mask |= 1L << j;
         }
         return mask;
+    }
+
+    /**
+     * The evaluation's sort keys for one-word codes and labels: {@code keys[i] = distance << 1 | relevant},
+     * relevant when {@code labels[i] & qLabels != 0}. q, qLabels x codes (n), labels (n) -> keys (n).
+     */
+    public static void relevanceKeys(long q, long qLabels, long[] codes, long[] labels, int n, short[] keys) {
+        if (!VECTOR_KEYS) {
+            relevanceKeysScalar(q, qLabels, codes, labels, 0, n, keys);
+            return;
+        }
+        LongVector qv = LongVector.broadcast(L, q), lv = LongVector.broadcast(L, qLabels);
+        int i = 0, bound = L.loopBound(n);
+        for (; i < bound; i += L.length()) {
+            LongVector d = LongVector.fromArray(L, codes, i).lanewise(VectorOperators.XOR, qv)
+                    .lanewise(VectorOperators.BIT_COUNT).lanewise(VectorOperators.LSHL, 1);
+            VectorMask<Long> rel = LongVector.fromArray(L, labels, i).and(lv).compare(VectorOperators.NE, 0);
+            ((ShortVector) d.lanewise(VectorOperators.OR, 1, rel).convertShape(VectorOperators.L2S, S_QUARTER, 0)).intoArray(keys, i);
+        }
+        relevanceKeysScalar(q, qLabels, codes, labels, i, n, keys);
+    }
+
+    /** Scalar reference of {@link #relevanceKeys}, over codes [from, to). */
+    public static void relevanceKeysScalar(long q, long qLabels, long[] codes, long[] labels, int from, int to, short[] keys) {
+        for (int i = from; i < to; i++) keys[i] = (short) (Long.bitCount(q ^ codes[i]) << 1 | ((qLabels & labels[i]) != 0 ? 1 : 0));
     }
 }

@@ -170,10 +170,13 @@ public final class Search {
     }
 
     private static void run(PackedCodes queries, CodeSource db, int k, int fixedRadius, Sink sink) {
-        int nq = queries.size(), n = db.size(), nbit = db.nbit(), words = queries.wordsPerCode();
+        int nq = queries.size(), n = db.size(), words = queries.wordsPerCode();
         int threads = Parallel.threads();
-        int tile = Math.max(1, Math.min(MAX_TILE, (nq + threads - 1) / threads));
-        int tiles = (nq + tile - 1) / tile;
+        // tiles of at most MAX_TILE queries, their count a multiple of the threads (balanced), or one per query
+        int tiles = Math.min(nq, (nq + MAX_TILE - 1) / MAX_TILE);
+        tiles = Math.min(nq, (tiles + threads - 1) / threads * threads);
+        int tile = (nq + tiles - 1) / tiles;
+        tiles = (nq + tile - 1) / tile;
         int block = Math.max(Hamming.CHUNK, BLOCK_LONGS / words / Hamming.CHUNK * Hamming.CHUNK);
         // fewer tiles than threads: split the database into ranges too (whole blocks each)
         int ranges = tiles >= threads ? 1 : Math.max(1, Math.min((threads + tiles - 1) / tiles, (n + block - 1) / block));

@@ -119,4 +119,90 @@ class CodeStoreTest {
             assertThrows(IllegalArgumentException.class, () -> s.append(SearchTest.random(rnd, 1, 33)));
         }
     }
+
+    @Test
+    void searchersSeeConsistentSnapshotsWhileAppendsRun() throws Exception {
+        Random rnd = new Random(35);
+        Path f = dir.resolve("live.codes");
+        PackedCodes q = SearchTest.random(rnd, 2, 64);
+        PackedCodes[] batches = new PackedCodes[20];
+        for (int b = 0; b < batches.length; b++) batches[b] = SearchTest.random(rnd, 100, 64);
+        try (CodeStore s = CodeStore.create(f, 64)) {
+            s.append(batches[0]);
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread reader = new Thread(() -> {
+                try {
+                    int last = 0;
+                    while (!done.get()) {
+                        int size = s.size();
+                        assertTrue(size >= last && size % 100 == 0, "published sizes only grow, by whole batches");
+                        last = size;
+                        Search.TopK top = s.search(q, 5);
+                        for (int r = 0; r < top.k(); r++) assertTrue(top.index(0, r) < s.size());
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            reader.start();
+            for (int b = 1; b < batches.length; b++) s.append(batches[b]);
+            done.set(true);
+            reader.join();
+            if (failure.get() != null) throw new AssertionError(failure.get());
+            assertEquals(2000, s.size());
+            assertEquals(batches[7], s.read(700, 800));
+        }
+    }
+
+    /** Child process of {@link #killedWriterLeavesWholeBatchesOnly}: appends batch after batch until killed. */
+    public static final class Appender {
+        public static void main(String[] args) throws IOException {
+            try (CodeStore s = CodeStore.open(Path.of(args[0]))) {
+                System.out.println("ready");
+                System.out.flush();
+                for (int b = 1; ; b++) s.append(batch(b));
+            }
+        }
+    }
+
+    /** Batch b: 257 codes of 96 bits whose first word is b and second word the row within the batch. */
+    static PackedCodes batch(int b) {
+        long[] w = new long[257 * 2];
+        for (int i = 0; i < 257; i++) {
+            w[2 * i] = b;
+            w[2 * i + 1] = i;
+        }
+        return PackedCodes.wrap(w, 257, 96);
+    }
+
+    @Test
+    void killedWriterLeavesWholeBatchesOnly() throws Exception {
+        Path f = dir.resolve("killed.codes");
+        CodeStore.create(f, 96).close();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Appender.class.getName(), f.toString())
+                .redirectErrorStream(true).start();
+        try {
+            assertEquals("ready", new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine());
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (Files.size(f) < CodeStore.DATA + 40L * 257 * 16 && System.nanoTime() < deadline) Thread.sleep(5);
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+        try (CodeStore s = CodeStore.open(f)) {
+            assertTrue(s.size() > 0, "some batches were published before the kill");
+            assertEquals(0, s.size() % 257, "only whole batches are visible: " + s.size());
+            PackedCodes all = s.read(0, s.size());
+            for (int i = 0; i < s.size(); i++) {
+                assertEquals(i / 257 + 1, all.word(i, 0));
+                assertEquals(i % 257, all.word(i, 1));
+            }
+            s.append(batch(1000));
+            assertEquals(1000, s.read(s.size() - 1, s.size()).word(0, 0));
+        }
+        try (CodeStore s = CodeStore.open(f)) {
+            assertEquals(0, s.size() % 257);
+        }
+    }
 }

@@ -193,4 +193,13 @@ class EvaluationTest {
         assertThrows(IllegalArgumentException.class, () -> Evaluation.evaluate(a, a, new float[] {1, 0}, new float[] {1}, 1));
         assertThrows(IllegalArgumentException.class, () -> Evaluation.evaluate(a, a, new float[] {1}, new float[] {1}, 1, new int[] {0}));
     }
+
+    @Test
+    void emptyDatabaseGivesZeros() {
+        PackedCodes q = PackedCodes.fromInt8(new byte[] {1, -1}, 1, 2), none = PackedCodes.fromInt8(new byte[0], 0, 2);
+        Evaluation.Result r = Evaluation.evaluate(q, none, new float[] {1}, new float[0], 1);
+        assertEquals(0.0, r.mapAll());
+        assertEquals(0, r.queriesWithRelevant());
+        assertEquals(0.0, r.precisionAt(50));
+    }
 }

@@ -80,4 +80,22 @@ class HammingTest {
             }
         }
     }
+
+    @Test
+    void relevanceKeysVectorEqualsScalar() {
+        Random rnd = new Random(14);
+        for (int n : new int[] {0, 1, 7, 8, 9, 31, 33, 1000}) {
+            long[] codes = randomWords(rnd, n), labels = new long[n];
+            for (int i = 0; i < n; i++) labels[i] = rnd.nextInt(3) == 0 ? 0 : 1L << rnd.nextInt(64);
+            long q = rnd.nextLong(), ql = rnd.nextLong() & rnd.nextLong();
+            short[] want = new short[n], got = new short[n];
+            Hamming.relevanceKeysScalar(q, ql, codes, labels, 0, n, want);
+            Hamming.relevanceKeys(q, ql, codes, labels, n, got);
+            assertArrayEquals(want, got, "n " + n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(Long.bitCount(q ^ codes[i]), want[i] >> 1);
+                assertEquals((ql & labels[i]) != 0, (want[i] & 1) == 1);
+            }
+        }
+    }
 }

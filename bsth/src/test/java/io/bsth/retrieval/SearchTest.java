@@ -106,4 +106,19 @@ class SearchTest {
         assertEquals("queries have 8 bits, database codes 9", assertThrows(IllegalArgumentException.class, () -> Search.topK(a, b, 1)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> Search.radius(a, a, -1));
     }
+
+    @Test
+    void emptyDatabaseOrQueriesGiveEmptyResults() {
+        Random rnd = new Random(25);
+        PackedCodes none = PackedCodes.fromInt8(new byte[0], 0, 12), some = random(rnd, 4, 12);
+        Search.TopK a = Search.topK(some, none, 5);
+        assertEquals(0, a.k());
+        assertEquals(0, a.indices().length);
+        assertEquals(0, Search.topK(none, some, 3).indices().length);
+        Search.Radius r = Search.radius(some, none, 3);
+        assertEquals(0, r.count(2));
+        Search.TopK capped = Search.topK(some, some, 10);
+        assertEquals(4, capped.k());
+        for (int q = 0; q < 4; q++) assertEquals(0, capped.distance(q, 0));
+    }
 }

@@ -7,6 +7,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * so a run configured with {@code --threads T} uses T threads in total. Work is split into tasks
  * (rows, heads, blocks: never single elements); each task index runs exactly once. One task, one
  * thread, or a call made from inside a task runs inline on the caller (no hand-off, no deadlock).
+ *
+ * <p>Hand-off: an idle worker spins for {@link #SPIN_NANOS} before it parks, so back-to-back calls
+ * (an autograd step issues thousands) find it awake; the submitter notifies only parked workers.
+ * While the caller waits for the last tasks it spins, yielding now and then so a worker that shares
+ * its core on a busy machine can finish.
  */
 public final class Parallel {
     /** A range body: processes task indices {@code [start, end)}. */
@@ -20,6 +25,9 @@ public final class Parallel {
     public interface Task {
         void run(int i);
     }
+
+    /** How long an idle worker spins for the next job before it parks (ns; -Dbsth.parallel.spinNanos). */
+    static final long SPIN_NANOS = Long.getLong("bsth.parallel.spinNanos", 10_000);
 
     private static volatile Pool pool = new Pool(defaultThreads());
     private static final ThreadLocal<Boolean> IN_TASK = ThreadLocal.withInitial(() -> Boolean.FALSE);
@@ -133,7 +141,10 @@ public final class Parallel {
         final Worker[] workers;
         volatile Job job;
         volatile boolean stopped;
-        private long generation;
+        /** Bumped (under the pool's lock) for every job; read without the lock by spinning workers. */
+        private volatile long generation;
+        /** Workers parked in wait(); guarded by the pool's lock. */
+        private int parked;
         private final Object submit = new Object();
 
         Pool(int threads) {
@@ -148,13 +159,18 @@ public final class Parallel {
         private void loop() {
             long seen = 0;
             while (true) {
+                long deadline = System.nanoTime() + SPIN_NANOS;
+                while (generation == seen && !stopped && System.nanoTime() < deadline) Thread.onSpinWait();
                 Job j;
                 synchronized (this) {
                     while (!stopped && generation == seen) {
+                        parked++;
                         try {
                             wait();
                         } catch (InterruptedException e) {
                             return;
+                        } finally {
+                            parked--;
                         }
                     }
                     if (stopped) return;
@@ -171,10 +187,13 @@ public final class Parallel {
                 synchronized (this) {
                     job = j;
                     generation++;
-                    notifyAll();
+                    if (parked > 0) notifyAll();
                 }
                 j.work();
-                while (j.done.get() < n) Thread.onSpinWait();
+                for (int spins = 1; j.done.get() < n; spins++) {
+                    if ((spins & 1023) == 0) Thread.yield();
+                    else Thread.onSpinWait();
+                }
                 synchronized (this) {
                     job = null;
                 }

@@ -19,7 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  * and a register-tiled MR x NR Vector API micro-kernel (MR x 2 accumulators, A broadcast, B loaded)
  * updates each C tile once per KC block. Threads split the larger of M and N (in whole tiles), each
  * with its own packing buffers (thread-local, reused: no allocation per call in steady state).
- * Batched calls parallelise over the batch. {@link #sgemmScalar} is the reference.
+ * Small products (the attention shapes) skip packing and run unpacked 8 x 2L kernels straight from A
+ * and B. Batched calls parallelise over the batch (whole matrices per task). Every C element is
+ * computed by one thread in a fixed order, so results do not depend on the thread count's split.
+ * Block sizes can be tuned with {@code -Dbsth.gemm.kc/mc/nc}. {@link #sgemmScalar} is the reference.
  */
 public final class Matmul {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
@@ -28,13 +31,24 @@ public final class Matmul {
     /** Micro-tile width: two vectors. */
     private static final int NR = 2 * L;
     /** Micro-tile height (rows of A broadcast per k step). */
-    private static final int MR = Integer.getInteger("bsth.gemm.mr", 12) == 8 ? 8 : 12;
+    private static final int MR = 12;
     /** K per packed block (C is updated once per block). */
     private static final int KC = Integer.getInteger("bsth.gemm.kc", 384);
     /** Rows of A per packed block (a multiple of MR). */
     private static final int MC = Math.max(MR, Integer.getInteger("bsth.gemm.mc", 192) / MR * MR);
     /** Columns of B per packed panel (a multiple of NR). */
     private static final int NC = Math.max(NR, Integer.getInteger("bsth.gemm.nc", 1024) / NR * NR);
+    /**
+     * Products of at most this many multiply-adds (or with at most {@link #smallRows} rows) skip
+     * packing: the unpacked 8-row kernels read A and B in place, since for small matrices packing
+     * costs as much as the arithmetic. With transB the small path first transposes B, so its limit
+     * is lower ({@link #smallFmasTransB}). Measured crossovers on the attention shapes; package-private
+     * and mutable only so tests can force either path.
+     */
+    static long smallFmas = 1L << 21, smallFmasTransB = 1L << 17;
+    static int smallRows = 16;
+    /** Largest B (elements) the small path transposes into scratch for transB. */
+    private static final int SMALL_TRANSPOSE_MAX = 1 << 18;
     /** Below this many multiply-adds a call runs on one thread (hand-off would cost more). */
     private static final long PARALLEL_MIN_FMAS = 1L << 18;
 
@@ -43,6 +57,21 @@ public final class Matmul {
         final float[] a = new float[MC * KC];
         final float[] b = new float[KC * NC];
         final float[] tile = new float[MR * NR];
+        /** B transposed for the small path; grows to the largest size seen, then is reused. */
+        float[] bt = new float[0];
+
+        /** A ragged column strip of B, zero-padded to NR; grows like bt. */
+        float[] strip = new float[0];
+
+        float[] bt(int n) {
+            if (bt.length < n) bt = new float[n];
+            return bt;
+        }
+
+        float[] strip(int n) {
+            if (strip.length < n) strip = new float[n];
+            return strip;
+        }
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -65,8 +94,9 @@ public final class Matmul {
         }
         int threads = Parallel.threads();
         long fmas = (long) M * N * K;
+        boolean small = isSmall(transB, M, N, K);
         if (threads == 1 || fmas < PARALLEL_MIN_FMAS) {
-            blocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, WORKSPACE.get());
+            compute(small, transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, WORKSPACE.get());
             return;
         }
         if (N >= M) {
@@ -75,7 +105,7 @@ public final class Matmul {
             Parallel.forEach(parts, p -> {
                 int j0 = (int) ((long) tiles * p / parts) * NR, j1 = Math.min(N, (int) ((long) tiles * (p + 1) / parts) * NR);
                 if (j1 > j0) {
-                    blocked(transA, transB, M, j1 - j0, K, alpha, A, aOff, lda,
+                    compute(small, transA, transB, M, j1 - j0, K, alpha, A, aOff, lda,
                             B, bOff + (transB ? j0 * ldb : j0), ldb, beta, C, cOff + j0, ldc, WORKSPACE.get());
                 }
             });
@@ -85,7 +115,7 @@ public final class Matmul {
             Parallel.forEach(parts, p -> {
                 int i0 = (int) ((long) tiles * p / parts) * MR, i1 = Math.min(M, (int) ((long) tiles * (p + 1) / parts) * MR);
                 if (i1 > i0) {
-                    blocked(transA, transB, i1 - i0, N, K, alpha, A, aOff + (transA ? i0 : i0 * lda), lda,
+                    compute(small, transA, transB, i1 - i0, N, K, alpha, A, aOff + (transA ? i0 : i0 * lda), lda,
                             B, bOff, ldb, beta, C, cOff + i0 * ldc, ldc, WORKSPACE.get());
                 }
             });
@@ -140,7 +170,8 @@ public final class Matmul {
         if (K == 0 || alpha == 0f) {
             scaleC(M, N, beta, C, cOff, ldc);
         } else {
-            blocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, WORKSPACE.get());
+            compute(isSmall(transB, M, N, K), transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc,
+                    WORKSPACE.get());
         }
     }
 
@@ -191,6 +222,71 @@ public final class Matmul {
 
     // ---- blocked driver -------------------------------------------------------------------------
 
+    /**
+     * Whether a whole product takes the unpacked path. Decided once per product, before any split
+     * over threads, so the arithmetic of every C element does not depend on the thread count.
+     */
+    private static boolean isSmall(boolean transB, int M, int N, int K) {
+        long fmas = (long) M * N * K;
+        return transB ? (M <= smallRows || fmas <= smallFmasTransB) && (long) K * N <= SMALL_TRANSPOSE_MAX
+                : M <= smallRows || fmas <= smallFmas;
+    }
+
+    /** One (sub-)product on the calling thread (K > 0, alpha != 0) on the chosen path. */
+    private static void compute(boolean small, boolean transA, boolean transB, int M, int N, int K, float alpha,
+                                float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                                float beta, float[] C, int cOff, int ldc, Workspace w) {
+        if (small) small(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, w);
+        else blocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, w);
+    }
+
+    /** The unpacked product: 8 x 2L tiles straight from A and B (B^T first transposed into scratch). */
+    private static void small(boolean transA, boolean transB, int M, int N, int K, float alpha,
+                              float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                              float beta, float[] C, int cOff, int ldc, Workspace w) {
+        int ars = transA ? 1 : lda, acs = transA ? lda : 1;
+        float[] b = B;
+        int bo = bOff, lb = ldb;
+        if (transB) {
+            b = w.bt(K * N);
+            for (int j = 0; j < N; j++) {
+                int src = bOff + j * ldb;
+                for (int k = 0; k < K; k++) b[k * N + j] = B[src + k];
+            }
+            bo = 0;
+            lb = N;
+        }
+        for (int j = 0; j < N; j += NR) {
+            int nr = Math.min(NR, N - j);
+            if (nr == NR || nr == L) {
+                for (int i = 0; i < M; i += 8) {
+                    int mr = Math.min(8, M - i), ai = aOff + i * ars, ci = cOff + i * ldc + j;
+                    if (nr == NR) small8x2(mr, K, alpha, A, ai, ars, acs, b, bo + j, lb, beta, C, ci, ldc);
+                    else small8x1(mr, K, alpha, A, ai, ars, acs, b, bo + j, lb, beta, C, ci, ldc);
+                }
+            } else {
+                // ragged last strip: B columns copied zero-padded to NR, tiles computed into scratch
+                float[] strip = w.strip(K * NR);
+                for (int k = 0; k < K; k++) {
+                    int d = k * NR, src = bo + k * lb + j;
+                    for (int q = 0; q < nr; q++) strip[d + q] = b[src + q];
+                    for (int q = nr; q < NR; q++) strip[d + q] = 0f;
+                }
+                for (int i = 0; i < M; i += 8) {
+                    int mr = Math.min(8, M - i);
+                    small8x2(mr, K, 1f, A, aOff + i * ars, ars, acs, strip, 0, NR, 0f, w.tile, 0, NR);
+                    int ci = cOff + i * ldc + j;
+                    for (int r = 0; r < mr; r++) {
+                        for (int q = 0; q < nr; q++) {
+                            float v = alpha * w.tile[r * NR + q];
+                            C[ci + r * ldc + q] = beta == 0f ? v : v + beta * C[ci + r * ldc + q];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** The packed, blocked product on the calling thread (K > 0, alpha != 0). */
     private static void blocked(boolean transA, boolean transB, int M, int N, int K, float alpha,
                                 float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
@@ -221,18 +317,13 @@ public final class Matmul {
                 int mr = Math.min(MR, mc - ir);
                 int ci = cOff + ir * ldc + jr;
                 if (mr == MR && nr == NR) {
-                    kernel(kc, w.a, ir * kc, w.b, jr * kc, C, ci, ldc, accumulate);
+                    kernel12(kc, w.a, ir * kc, w.b, jr * kc, C, ci, ldc, accumulate);
                 } else {
-                    kernel(kc, w.a, ir * kc, w.b, jr * kc, w.tile, 0, NR, false);
+                    kernel12(kc, w.a, ir * kc, w.b, jr * kc, w.tile, 0, NR, false);
                     mergeTile(w.tile, mr, nr, C, ci, ldc, accumulate);
                 }
             }
         }
-    }
-
-    private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
-        if (MR == 12) kernel12(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
-        else kernel8(kc, ap, ai, bp, bi, c, ci, ldc, accumulate);
     }
 
     /** Writes (or adds) the valid (mr, nr) corner of a full scratch tile (ld NR) into C. */
@@ -431,93 +522,212 @@ public final class Matmul {
     }
 
     /**
-     * The 8 x NR register tile: C[ci.., 8 rows x NR cols, ld ldc] = (accumulate ? C : 0) + Ap . Bp
-     * over kc steps; Ap holds 8 values per k from ai, Bp NR values per k from bi.
+     * Unpacked 8 x 2L tile for small products: C[rows < mr (<= 8), 2L cols] = alpha * A . B (+ beta * C),
+     * K steps. A row r at a + r*ars, step acs per k; B row k at b + k*ldb. Rows past mr repeat row
+     * mr-1 and are not stored.
      */
-    private static void kernel8(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
-        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1, c7_0, c7_1;
-        if (accumulate) {
-            c0_0 = FloatVector.fromArray(S, c, ci + 0 * ldc);
-            c0_1 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
-            c1_0 = FloatVector.fromArray(S, c, ci + 1 * ldc);
-            c1_1 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
-            c2_0 = FloatVector.fromArray(S, c, ci + 2 * ldc);
-            c2_1 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
-            c3_0 = FloatVector.fromArray(S, c, ci + 3 * ldc);
-            c3_1 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
-            c4_0 = FloatVector.fromArray(S, c, ci + 4 * ldc);
-            c4_1 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
-            c5_0 = FloatVector.fromArray(S, c, ci + 5 * ldc);
-            c5_1 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
-            c6_0 = FloatVector.fromArray(S, c, ci + 6 * ldc);
-            c6_1 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
-            c7_0 = FloatVector.fromArray(S, c, ci + 7 * ldc);
-            c7_1 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
-        } else {
-            FloatVector z = FloatVector.zero(S);
-            c0_0 = z;
-            c0_1 = z;
-            c1_0 = z;
-            c1_1 = z;
-            c2_0 = z;
-            c2_1 = z;
-            c3_0 = z;
-            c3_1 = z;
-            c4_0 = z;
-            c4_1 = z;
-            c5_0 = z;
-            c5_1 = z;
-            c6_0 = z;
-            c6_1 = z;
-            c7_0 = z;
-            c7_1 = z;
+    private static void small8x2(int mr, int K, float alpha, float[] A, int a, int ars, int acs,
+                                    float[] B, int b, int ldb, float beta, float[] C, int c, int ldc) {
+        int a0 = a + Math.min(0, mr - 1) * ars;
+        int a1 = a + Math.min(1, mr - 1) * ars;
+        int a2 = a + Math.min(2, mr - 1) * ars;
+        int a3 = a + Math.min(3, mr - 1) * ars;
+        int a4 = a + Math.min(4, mr - 1) * ars;
+        int a5 = a + Math.min(5, mr - 1) * ars;
+        int a6 = a + Math.min(6, mr - 1) * ars;
+        int a7 = a + Math.min(7, mr - 1) * ars;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c0_0 = z, c0_1 = z, c1_0 = z, c1_1 = z, c2_0 = z, c2_1 = z, c3_0 = z, c3_1 = z, c4_0 = z, c4_1 = z, c5_0 = z, c5_1 = z, c6_0 = z, c6_1 = z, c7_0 = z, c7_1 = z;
+        for (int k = 0; k < K; k++) {
+            int bk = b + k * ldb, ak = k * acs;
+            FloatVector b0 = FloatVector.fromArray(S, B, bk);
+            FloatVector b1 = FloatVector.fromArray(S, B, bk + L);
+            FloatVector x0 = FloatVector.broadcast(S, A[a0 + ak]);
+            c0_0 = x0.fma(b0, c0_0);
+            c0_1 = x0.fma(b1, c0_1);
+            FloatVector x1 = FloatVector.broadcast(S, A[a1 + ak]);
+            c1_0 = x1.fma(b0, c1_0);
+            c1_1 = x1.fma(b1, c1_1);
+            FloatVector x2 = FloatVector.broadcast(S, A[a2 + ak]);
+            c2_0 = x2.fma(b0, c2_0);
+            c2_1 = x2.fma(b1, c2_1);
+            FloatVector x3 = FloatVector.broadcast(S, A[a3 + ak]);
+            c3_0 = x3.fma(b0, c3_0);
+            c3_1 = x3.fma(b1, c3_1);
+            FloatVector x4 = FloatVector.broadcast(S, A[a4 + ak]);
+            c4_0 = x4.fma(b0, c4_0);
+            c4_1 = x4.fma(b1, c4_1);
+            FloatVector x5 = FloatVector.broadcast(S, A[a5 + ak]);
+            c5_0 = x5.fma(b0, c5_0);
+            c5_1 = x5.fma(b1, c5_1);
+            FloatVector x6 = FloatVector.broadcast(S, A[a6 + ak]);
+            c6_0 = x6.fma(b0, c6_0);
+            c6_1 = x6.fma(b1, c6_1);
+            FloatVector x7 = FloatVector.broadcast(S, A[a7 + ak]);
+            c7_0 = x7.fma(b0, c7_0);
+            c7_1 = x7.fma(b1, c7_1);
         }
-        for (int k = 0; k < kc; k++) {
-            int a = ai + k * 8, b = bi + k * NR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, b);
-            FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
-            FloatVector a0 = FloatVector.broadcast(S, ap[a + 0]);
-            c0_0 = a0.fma(b0, c0_0);
-            c0_1 = a0.fma(b1, c0_1);
-            FloatVector a1 = FloatVector.broadcast(S, ap[a + 1]);
-            c1_0 = a1.fma(b0, c1_0);
-            c1_1 = a1.fma(b1, c1_1);
-            FloatVector a2 = FloatVector.broadcast(S, ap[a + 2]);
-            c2_0 = a2.fma(b0, c2_0);
-            c2_1 = a2.fma(b1, c2_1);
-            FloatVector a3 = FloatVector.broadcast(S, ap[a + 3]);
-            c3_0 = a3.fma(b0, c3_0);
-            c3_1 = a3.fma(b1, c3_1);
-            FloatVector a4 = FloatVector.broadcast(S, ap[a + 4]);
-            c4_0 = a4.fma(b0, c4_0);
-            c4_1 = a4.fma(b1, c4_1);
-            FloatVector a5 = FloatVector.broadcast(S, ap[a + 5]);
-            c5_0 = a5.fma(b0, c5_0);
-            c5_1 = a5.fma(b1, c5_1);
-            FloatVector a6 = FloatVector.broadcast(S, ap[a + 6]);
-            c6_0 = a6.fma(b0, c6_0);
-            c6_1 = a6.fma(b1, c6_1);
-            FloatVector a7 = FloatVector.broadcast(S, ap[a + 7]);
-            c7_0 = a7.fma(b0, c7_0);
-            c7_1 = a7.fma(b1, c7_1);
+        if (mr > 0) {
+            int ci = c + 0 * ldc;
+            FloatVector v0 = c0_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+            FloatVector v1 = c0_1.mul(alpha);
+            if (beta != 0f) v1 = FloatVector.fromArray(S, C, ci + L).mul(beta).add(v1);
+            v1.intoArray(C, ci + L);
         }
-        c0_0.intoArray(c, ci + 0 * ldc);
-        c0_1.intoArray(c, ci + 0 * ldc + L);
-        c1_0.intoArray(c, ci + 1 * ldc);
-        c1_1.intoArray(c, ci + 1 * ldc + L);
-        c2_0.intoArray(c, ci + 2 * ldc);
-        c2_1.intoArray(c, ci + 2 * ldc + L);
-        c3_0.intoArray(c, ci + 3 * ldc);
-        c3_1.intoArray(c, ci + 3 * ldc + L);
-        c4_0.intoArray(c, ci + 4 * ldc);
-        c4_1.intoArray(c, ci + 4 * ldc + L);
-        c5_0.intoArray(c, ci + 5 * ldc);
-        c5_1.intoArray(c, ci + 5 * ldc + L);
-        c6_0.intoArray(c, ci + 6 * ldc);
-        c6_1.intoArray(c, ci + 6 * ldc + L);
-        c7_0.intoArray(c, ci + 7 * ldc);
-        c7_1.intoArray(c, ci + 7 * ldc + L);
+        if (mr > 1) {
+            int ci = c + 1 * ldc;
+            FloatVector v0 = c1_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+            FloatVector v1 = c1_1.mul(alpha);
+            if (beta != 0f) v1 = FloatVector.fromArray(S, C, ci + L).mul(beta).add(v1);
+            v1.intoArray(C, ci + L);
+        }
+        if (mr > 2) {
+            int ci = c + 2 * ldc;
+            FloatVector v0 = c2_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+            FloatVector v1 = c2_1.mul(alpha);
+            if (beta != 0f) v1 = FloatVector.fromArray(S, C, ci + L).mul(beta).add(v1);
+            v1.intoArray(C, ci + L);
+        }
+        if (mr > 3) {
+            int ci = c + 3 * ldc;
+            FloatVector v0 = c3_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+            FloatVector v1 = c3_1.mul(alpha);
+            if (beta != 0f) v1 = FloatVector.fromArray(S, C, ci + L).mul(beta).add(v1);
+            v1.intoArray(C, ci + L);
+        }
+        if (mr > 4) {
+            int ci = c + 4 * ldc;
+            FloatVector v0 = c4_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+            FloatVector v1 = c4_1.mul(alpha);
+            if (beta != 0f) v1 = FloatVector.fromArray(S, C, ci + L).mul(beta).add(v1);
+            v1.intoArray(C, ci + L);
+        }
+        if (mr > 5) {
+            int ci = c + 5 * ldc;
+            FloatVector v0 = c5_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+            FloatVector v1 = c5_1.mul(alpha);
+            if (beta != 0f) v1 = FloatVector.fromArray(S, C, ci + L).mul(beta).add(v1);
+            v1.intoArray(C, ci + L);
+        }
+        if (mr > 6) {
+            int ci = c + 6 * ldc;
+            FloatVector v0 = c6_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+            FloatVector v1 = c6_1.mul(alpha);
+            if (beta != 0f) v1 = FloatVector.fromArray(S, C, ci + L).mul(beta).add(v1);
+            v1.intoArray(C, ci + L);
+        }
+        if (mr > 7) {
+            int ci = c + 7 * ldc;
+            FloatVector v0 = c7_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+            FloatVector v1 = c7_1.mul(alpha);
+            if (beta != 0f) v1 = FloatVector.fromArray(S, C, ci + L).mul(beta).add(v1);
+            v1.intoArray(C, ci + L);
+        }
     }
+
+    /**
+     * Unpacked 8 x 1L tile for small products: C[rows < mr (<= 8), 1L cols] = alpha * A . B (+ beta * C),
+     * K steps. A row r at a + r*ars, step acs per k; B row k at b + k*ldb. Rows past mr repeat row
+     * mr-1 and are not stored.
+     */
+    private static void small8x1(int mr, int K, float alpha, float[] A, int a, int ars, int acs,
+                                    float[] B, int b, int ldb, float beta, float[] C, int c, int ldc) {
+        int a0 = a + Math.min(0, mr - 1) * ars;
+        int a1 = a + Math.min(1, mr - 1) * ars;
+        int a2 = a + Math.min(2, mr - 1) * ars;
+        int a3 = a + Math.min(3, mr - 1) * ars;
+        int a4 = a + Math.min(4, mr - 1) * ars;
+        int a5 = a + Math.min(5, mr - 1) * ars;
+        int a6 = a + Math.min(6, mr - 1) * ars;
+        int a7 = a + Math.min(7, mr - 1) * ars;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c0_0 = z, c1_0 = z, c2_0 = z, c3_0 = z, c4_0 = z, c5_0 = z, c6_0 = z, c7_0 = z;
+        for (int k = 0; k < K; k++) {
+            int bk = b + k * ldb, ak = k * acs;
+            FloatVector b0 = FloatVector.fromArray(S, B, bk);
+            FloatVector x0 = FloatVector.broadcast(S, A[a0 + ak]);
+            c0_0 = x0.fma(b0, c0_0);
+            FloatVector x1 = FloatVector.broadcast(S, A[a1 + ak]);
+            c1_0 = x1.fma(b0, c1_0);
+            FloatVector x2 = FloatVector.broadcast(S, A[a2 + ak]);
+            c2_0 = x2.fma(b0, c2_0);
+            FloatVector x3 = FloatVector.broadcast(S, A[a3 + ak]);
+            c3_0 = x3.fma(b0, c3_0);
+            FloatVector x4 = FloatVector.broadcast(S, A[a4 + ak]);
+            c4_0 = x4.fma(b0, c4_0);
+            FloatVector x5 = FloatVector.broadcast(S, A[a5 + ak]);
+            c5_0 = x5.fma(b0, c5_0);
+            FloatVector x6 = FloatVector.broadcast(S, A[a6 + ak]);
+            c6_0 = x6.fma(b0, c6_0);
+            FloatVector x7 = FloatVector.broadcast(S, A[a7 + ak]);
+            c7_0 = x7.fma(b0, c7_0);
+        }
+        if (mr > 0) {
+            int ci = c + 0 * ldc;
+            FloatVector v0 = c0_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+        }
+        if (mr > 1) {
+            int ci = c + 1 * ldc;
+            FloatVector v0 = c1_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+        }
+        if (mr > 2) {
+            int ci = c + 2 * ldc;
+            FloatVector v0 = c2_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+        }
+        if (mr > 3) {
+            int ci = c + 3 * ldc;
+            FloatVector v0 = c3_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+        }
+        if (mr > 4) {
+            int ci = c + 4 * ldc;
+            FloatVector v0 = c4_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+        }
+        if (mr > 5) {
+            int ci = c + 5 * ldc;
+            FloatVector v0 = c5_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+        }
+        if (mr > 6) {
+            int ci = c + 6 * ldc;
+            FloatVector v0 = c6_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+        }
+        if (mr > 7) {
+            int ci = c + 7 * ldc;
+            FloatVector v0 = c7_0.mul(alpha);
+            if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
+            v0.intoArray(C, ci);
+        }
+    }
+
 
     /** C (M,N) = beta * C; beta == 0 writes zeros. */
     private static void scaleC(int M, int N, float beta, float[] C, int cOff, int ldc) {

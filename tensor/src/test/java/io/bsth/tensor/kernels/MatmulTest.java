@@ -20,9 +20,22 @@ class MatmulTest {
     static final float SENTINEL = -12345.5f;
     final int threadsBefore = Parallel.threads();
 
+    final long smallFmas = Matmul.smallFmas, smallFmasTransB = Matmul.smallFmasTransB;
+    final int smallRows = Matmul.smallRows;
+
     @AfterEach
-    void restoreThreads() {
+    void restore() {
         Parallel.setThreads(threadsBefore);
+        Matmul.smallFmas = smallFmas;
+        Matmul.smallFmasTransB = smallFmasTransB;
+        Matmul.smallRows = smallRows;
+    }
+
+    /** Path 0: the default choice; 1: everything packed; 2: everything through the unpacked small kernels. */
+    static void forcePath(int path) {
+        if (path == 0) return;
+        Matmul.smallFmas = Matmul.smallFmasTransB = path == 1 ? 0 : Long.MAX_VALUE;
+        Matmul.smallRows = path == 1 ? 0 : Integer.MAX_VALUE;
     }
 
     static float[] random(int n, SplittableRandom r) {
@@ -80,14 +93,17 @@ class MatmulTest {
     @Test
     void everyTransposeCombinationOnAwkwardShapes() {
         long seed = 1;
-        for (int threads : new int[] {1, 2}) {
-            Parallel.setThreads(threads);
-            for (int[] s : SHAPES) {
-                for (int t = 0; t < 4; t++) {
-                    boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
-                    check(tA, tB, s[0], s[1], s[2], 1f, 0f, 0, 0, seed++);
-                    check(tA, tB, s[0], s[1], s[2], 0.5f, 1f, 3, 5, seed++);
-                    check(tA, tB, s[0], s[1], s[2], -1.5f, 0.25f, 1, 2, seed++);
+        for (int path = 1; path <= 2; path++) {
+            forcePath(path);
+            for (int threads : new int[] {1, 2}) {
+                Parallel.setThreads(threads);
+                for (int[] s : SHAPES) {
+                    for (int t = 0; t < 4; t++) {
+                        boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
+                        check(tA, tB, s[0], s[1], s[2], 1f, 0f, 0, 0, seed++);
+                        check(tA, tB, s[0], s[1], s[2], 0.5f, 1f, 3, 5, seed++);
+                        check(tA, tB, s[0], s[1], s[2], -1.5f, 0.25f, 1, 2, seed++);
+                    }
                 }
             }
         }
@@ -98,13 +114,37 @@ class MatmulTest {
         // K beyond one KC block, M beyond one MC block, N beyond one NC panel; M > N and N > M
         // exercise both ways the threads split the work.
         long seed = 100;
-        for (int threads : new int[] {1, 2, 3}) {
-            Parallel.setThreads(threads);
+        for (int path = 0; path <= 2; path++) {
+            forcePath(path);
+            for (int threads : new int[] {1, 2, 3}) {
+                Parallel.setThreads(threads);
+                for (int t = 0; t < 4; t++) {
+                    boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
+                    check(tA, tB, 203, 45, 777, 1f, 0f, 2, 3, seed++);
+                    check(tA, tB, 30, 1100, 70, 1f, 1f, 0, 1, seed++);
+                    check(tA, tB, 400, 9, 33, 2f, -1f, 1, 0, seed++);
+                }
+            }
+        }
+    }
+
+    @Test
+    void resultsAreBitwiseIndependentOfTheThreadCount() {
+        int[][] shapes = {{203, 45, 777}, {30, 1100, 70}, {400, 33, 64}, {12, 3000, 100}, {100, 100, 100}};
+        for (int[] s : shapes) {
             for (int t = 0; t < 4; t++) {
                 boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
-                check(tA, tB, 203, 45, 777, 1f, 0f, 2, 3, seed++);
-                check(tA, tB, 30, 1100, 70, 1f, 1f, 0, 1, seed++);
-                check(tA, tB, 400, 9, 33, 2f, -1f, 1, 0, seed++);
+                int M = s[0], N = s[1], K = s[2];
+                SplittableRandom r = new SplittableRandom(M * 31L + t);
+                float[] A = random(M * K, r), B = random(K * N, r), C0 = random(M * N, r);
+                float[] first = null;
+                for (int threads : new int[] {1, 2, 3}) {
+                    Parallel.setThreads(threads);
+                    float[] C = C0.clone();
+                    Matmul.sgemm(tA, tB, M, N, K, 0.5f, A, 0, tA ? M : K, B, 0, tB ? K : N, 1f, C, 0, N);
+                    if (first == null) first = C;
+                    else assertArrayEquals(first, C, "M=" + M + " N=" + N + " K=" + K + " trans=" + t + " threads=" + threads);
+                }
             }
         }
     }
@@ -136,14 +176,17 @@ class MatmulTest {
     @Test
     void batchedMatchesPerMatrixReferenceWithSharedOperand() {
         long seed = 500;
-        for (int threads : new int[] {1, 2}) {
-            Parallel.setThreads(threads);
-            for (int t = 0; t < 4; t++) {
-                boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
-                for (int[] s : new int[][] {{16, 16, 16}, {17, 33, 5}, {64, 48, 31}}) {
-                    for (int batch : new int[] {1, 3, 9}) {
-                        checkBatched(batch, tA, tB, s[0], s[1], s[2], false, seed++);
-                        checkBatched(batch, tA, tB, s[0], s[1], s[2], true, seed++);
+        for (int path = 1; path <= 2; path++) {
+            forcePath(path);
+            for (int threads : new int[] {1, 2}) {
+                Parallel.setThreads(threads);
+                for (int t = 0; t < 4; t++) {
+                    boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
+                    for (int[] s : new int[][] {{16, 16, 16}, {17, 33, 5}, {64, 48, 31}}) {
+                        for (int batch : new int[] {1, 3, 9}) {
+                            checkBatched(batch, tA, tB, s[0], s[1], s[2], false, seed++);
+                            checkBatched(batch, tA, tB, s[0], s[1], s[2], true, seed++);
+                        }
                     }
                 }
             }
