@@ -83,7 +83,7 @@ public final class Softmax {
         FloatVector acc = FloatVector.zero(S);
         j = 0;
         for (; j < bound; j += L) {
-            FloatVector e = FloatVector.fromArray(S, x, o + j).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = Activation.exp(FloatVector.fromArray(S, x, o + j).sub(max));
             e.intoArray(y, o + j);
             acc = acc.add(e);
         }
