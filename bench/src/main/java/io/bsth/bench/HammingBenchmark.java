@@ -1,9 +1,13 @@
 package io.bsth.bench;
 
+import io.bsth.retrieval.CodeStore;
 import io.bsth.retrieval.Hamming;
 import io.bsth.retrieval.PackedCodes;
 import io.bsth.retrieval.Search;
 import io.bsth.tensor.Parallel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -17,6 +21,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -29,6 +34,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *       as once a real search's threshold has settled): XOR + BIT_COUNT + compare, vector vs scalar.
  *       The pair the benchmark guard watches. {@code -prof gc} shows it allocates nothing.</li>
  *   <li>{@code topK}: {@link Search#topK} of 64 queries, k = 100, on {@code threads} threads.</li>
+ *   <li>{@code storeTopKOne}: one query, k = 10, against a memory-mapped {@link CodeStore} of the same
+ *       codes (a service's request), on {@code threads} threads.</li>
  * </ul>
  * Run: {@code java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar HammingBenchmark -prof gc}
  */
@@ -57,6 +64,9 @@ public class HammingBenchmark {
     int[] out;
     PackedCodes db;
     PackedCodes topkQueries;
+    Path storeFile;
+    CodeStore store;
+    long[] oneQuery;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -70,6 +80,21 @@ public class HammingBenchmark {
         queries = random(rnd, SCAN_QUERIES);
         topkQueries = PackedCodes.wrap(random(rnd, TOPK_QUERIES), TOPK_QUERIES, nbit);
         out = new int[n];
+        try {
+            storeFile = Files.createTempFile("hamming-bench", ".codes");
+            Files.delete(storeFile);
+            store = CodeStore.create(storeFile, nbit);
+            store.append(db);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        oneQuery = topkQueries.slice(0, 1).words();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+        store.close();
+        Files.deleteIfExists(storeFile);
     }
 
     private long[] random(SplittableRandom rnd, int count) {
@@ -120,5 +145,10 @@ public class HammingBenchmark {
     @Benchmark
     public Search.TopK topK() {
         return Search.topK(topkQueries, db, K);
+    }
+
+    @Benchmark
+    public Search.TopK storeTopKOne() {
+        return store.search(oneQuery, 10);
     }
 }

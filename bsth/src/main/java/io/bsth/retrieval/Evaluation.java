@@ -148,12 +148,13 @@ public final class Evaluation {
         int chunks = (nq + CHUNK - 1) / CHUNK;
         double[] inv = new double[n];
         for (int r = 0; r < n; r++) inv[r] = 1.0 / (r + 1);
+        long[] dbPlanes = planes(db.words(), n, query.wordsPerCode()), labelPlanes = planes(dl, n, lw);
         Partial[] parts = new Partial[chunks];
         Parallel.forEach(chunks, c -> {
             Partial part = new Partial(nd, nbit);
             Scratch s = new Scratch(n, nbit);
             for (int q = c * CHUNK, e = Math.min(nq, q + CHUNK); q < e; q++) {
-                evaluateQuery(query, q, db, ql, dl, lw, clamped, order, inv, s, part);
+                evaluateQuery(query, q, n, dbPlanes, ql, labelPlanes, lw, clamped, order, inv, s, part);
             }
             parts[c] = part;
         });
@@ -212,28 +213,16 @@ public final class Evaluation {
         }
     }
 
-    private static void evaluateQuery(PackedCodes query, int q, PackedCodes db, long[] ql, long[] dl, int lw,
+    /** One query against the database: codes and labels of the database in word-plane layout. */
+    private static void evaluateQuery(PackedCodes query, int q, int n, long[] dbPlanes, long[] ql, long[] labelPlanes, int lw,
                                       int[] depths, int[] order, double[] inv, Scratch s, Partial part) {
-        int n = db.size(), nbit = query.nbit(), words = query.wordsPerCode();
+        int nbit = query.nbit(), words = query.wordsPerCode();
         short[] keys = s.keys;
         int[] hist = s.hist;
         Arrays.fill(hist, 0);
-        long[] qb = query.words(), dbb = db.words();
-        // pass 1: distance and relevance of every item, one histogram over (distance, relevant)
-        if (words == 1 && lw == 1) {
-            Hamming.relevanceKeys(qb[q], ql[q], dbb, dl, n, keys);
-            for (int i = 0; i < n; i++) hist[keys[i]]++;
-        } else {
-            for (int i = 0; i < n; i++) {
-                int d = 0;
-                for (int w = 0; w < words; w++) d += Long.bitCount(qb[q * words + w] ^ dbb[i * words + w]);
-                int rel = 0;
-                for (int w = 0; w < lw; w++) rel |= (ql[q * lw + w] & dl[i * lw + w]) != 0 ? 1 : 0;
-                int key = d << 1 | rel;
-                keys[i] = (short) key;
-                hist[key]++;
-            }
-        }
+        // pass 1: distance and relevance of every item as one key, then one histogram over the keys
+        Hamming.relevanceKeys(query.words(), q * words, words, dbPlanes, ql, q * lw, lw, labelPlanes, n, keys);
+        for (int i = 0; i < n; i++) hist[keys[i]]++;
         // bucket starts (0-based ranks); PR by radius from the cumulative histogram
         int[] pos = s.pos;
         int totalRel = 0;
@@ -316,7 +305,8 @@ public final class Evaluation {
             dl[i * lw + rnd.nextInt(lw)] |= 1L << rnd.nextInt(Math.min(64, c));
         }
         for (int i = 1; i < nq; i++) ql[i * lw + rnd.nextInt(lw)] |= 1L << rnd.nextInt(Math.min(64, c));
-        PackedCodes db = PackedCodes.wrap(dbw, n, nbit), q = PackedCodes.wrap(qw, nq, nbit);
+        PackedCodes q = PackedCodes.wrap(qw, nq, nbit);
+        long[] dbPlanes = planes(dbw, n, words), labelPlanes = planes(dl, n, lw);
         int[] depths = {49, 100, 501, 1000, 5000}, order = {0, 1, 2, 3, 4};
         int[] clamped = depths.clone();
         for (int i = 0; i < clamped.length; i++) clamped[i] = Math.min(clamped[i], n);
@@ -327,9 +317,17 @@ public final class Evaluation {
         long end = System.nanoTime() + maxMillis * 1_000_000L;
         int rounds = 0;
         while (rounds < 300 && System.nanoTime() < end) {
-            for (int i = 0; i < nq; i++) evaluateQuery(q, i, db, ql, dl, lw, clamped, order, inv, s, part);
+            for (int i = 0; i < nq; i++) evaluateQuery(q, i, n, dbPlanes, ql, labelPlanes, lw, clamped, order, inv, s, part);
             rounds++;
         }
         return rounds;
+    }
+
+    /** Rows of {@code words} longs (n rows) in word-plane layout: word w of row i at [w*n + i]; one word: the array itself. */
+    private static long[] planes(long[] rows, int n, int words) {
+        if (words == 1) return rows;
+        long[] out = new long[rows.length];
+        for (int i = 0; i < n; i++) for (int w = 0; w < words; w++) out[w * n + i] = rows[i * words + w];
+        return out;
     }
 }

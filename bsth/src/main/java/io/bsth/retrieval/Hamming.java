@@ -177,27 +177,51 @@ public final class Hamming {
     }
 
     /**
-     * The evaluation's sort keys for one-word codes and labels: {@code keys[i] = distance << 1 | relevant},
-     * relevant when {@code labels[i] & qLabels != 0}. q, qLabels x codes (n), labels (n) -> keys (n).
+     * The evaluation's sort keys: {@code keys[i] = distance(q, code i) << 1 | relevant}, relevant when code
+     * i's label bits share one with the query's. Codes and labels in word-plane layout (word w of item i
+     * at {@code [w*n + i]}). q (words), ql (lw) x codePlanes (words, n), labelPlanes (lw, n) -> keys (n).
      */
-    public static void relevanceKeys(long q, long qLabels, long[] codes, long[] labels, int n, short[] keys) {
+    public static void relevanceKeys(long[] q, int qOff, int words, long[] codePlanes, long[] ql, int qlOff, int lw,
+                                     long[] labelPlanes, int n, short[] keys) {
         if (!VECTOR_KEYS) {
-            relevanceKeysScalar(q, qLabels, codes, labels, 0, n, keys);
+            relevanceKeysScalar(q, qOff, words, codePlanes, ql, qlOff, lw, labelPlanes, n, 0, n, keys);
             return;
         }
-        LongVector qv = LongVector.broadcast(L, q), lv = LongVector.broadcast(L, qLabels);
         int i = 0, bound = L.loopBound(n);
-        for (; i < bound; i += L.length()) {
-            LongVector d = LongVector.fromArray(L, codes, i).lanewise(VectorOperators.XOR, qv)
-                    .lanewise(VectorOperators.BIT_COUNT).lanewise(VectorOperators.LSHL, 1);
-            VectorMask<Long> rel = LongVector.fromArray(L, labels, i).and(lv).compare(VectorOperators.NE, 0);
-            ((ShortVector) d.lanewise(VectorOperators.OR, 1, rel).convertShape(VectorOperators.L2S, S_QUARTER, 0)).intoArray(keys, i);
+        if (words == 1 && lw == 1) {
+            LongVector qv = LongVector.broadcast(L, q[qOff]), lv = LongVector.broadcast(L, ql[qlOff]);
+            for (; i < bound; i += L.length()) {
+                LongVector d = LongVector.fromArray(L, codePlanes, i).lanewise(VectorOperators.XOR, qv)
+                        .lanewise(VectorOperators.BIT_COUNT).lanewise(VectorOperators.LSHL, 1);
+                VectorMask<Long> rel = LongVector.fromArray(L, labelPlanes, i).and(lv).compare(VectorOperators.NE, 0);
+                ((ShortVector) d.lanewise(VectorOperators.OR, 1, rel).convertShape(VectorOperators.L2S, S_QUARTER, 0)).intoArray(keys, i);
+            }
+        } else {
+            for (; i < bound; i += L.length()) {
+                LongVector d = LongVector.zero(L);
+                for (int w = 0; w < words; w++) {
+                    d = d.add(LongVector.fromArray(L, codePlanes, w * n + i).lanewise(VectorOperators.XOR, q[qOff + w])
+                            .lanewise(VectorOperators.BIT_COUNT));
+                }
+                LongVector shared = LongVector.zero(L);
+                for (int w = 0; w < lw; w++) shared = shared.or(LongVector.fromArray(L, labelPlanes, w * n + i).and(ql[qlOff + w]));
+                VectorMask<Long> rel = shared.compare(VectorOperators.NE, 0);
+                ((ShortVector) d.lanewise(VectorOperators.LSHL, 1).lanewise(VectorOperators.OR, 1, rel)
+                        .convertShape(VectorOperators.L2S, S_QUARTER, 0)).intoArray(keys, i);
+            }
         }
-        relevanceKeysScalar(q, qLabels, codes, labels, i, n, keys);
+        relevanceKeysScalar(q, qOff, words, codePlanes, ql, qlOff, lw, labelPlanes, n, i, n, keys);
     }
 
-    /** Scalar reference of {@link #relevanceKeys}, over codes [from, to). */
-    public static void relevanceKeysScalar(long q, long qLabels, long[] codes, long[] labels, int from, int to, short[] keys) {
-        for (int i = from; i < to; i++) keys[i] = (short) (Long.bitCount(q ^ codes[i]) << 1 | ((qLabels & labels[i]) != 0 ? 1 : 0));
+    /** Scalar reference of {@link #relevanceKeys}, over items [from, to). */
+    public static void relevanceKeysScalar(long[] q, int qOff, int words, long[] codePlanes, long[] ql, int qlOff, int lw,
+                                           long[] labelPlanes, int n, int from, int to, short[] keys) {
+        for (int i = from; i < to; i++) {
+            int d = 0;
+            for (int w = 0; w < words; w++) d += Long.bitCount(q[qOff + w] ^ codePlanes[w * n + i]);
+            long shared = 0;
+            for (int w = 0; w < lw; w++) shared |= ql[qlOff + w] & labelPlanes[w * n + i];
+            keys[i] = (short) (d << 1 | (shared != 0 ? 1 : 0));
+        }
     }
 }

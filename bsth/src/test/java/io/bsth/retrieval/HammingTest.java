@@ -84,17 +84,26 @@ class HammingTest {
     @Test
     void relevanceKeysVectorEqualsScalar() {
         Random rnd = new Random(14);
-        for (int n : new int[] {0, 1, 7, 8, 9, 31, 33, 1000}) {
-            long[] codes = randomWords(rnd, n), labels = new long[n];
-            for (int i = 0; i < n; i++) labels[i] = rnd.nextInt(3) == 0 ? 0 : 1L << rnd.nextInt(64);
-            long q = rnd.nextLong(), ql = rnd.nextLong() & rnd.nextLong();
-            short[] want = new short[n], got = new short[n];
-            Hamming.relevanceKeysScalar(q, ql, codes, labels, 0, n, want);
-            Hamming.relevanceKeys(q, ql, codes, labels, n, got);
-            assertArrayEquals(want, got, "n " + n);
-            for (int i = 0; i < n; i++) {
-                assertEquals(Long.bitCount(q ^ codes[i]), want[i] >> 1);
-                assertEquals((ql & labels[i]) != 0, (want[i] & 1) == 1);
+        for (int words : new int[] {1, 2, 3}) {
+            for (int lw : new int[] {1, 2}) {
+                for (int n : new int[] {0, 1, 7, 8, 9, 31, 33, 1000}) {
+                    long[] codes = randomWords(rnd, n * words), labels = new long[n * lw];
+                    for (int i = 0; i < labels.length; i++) labels[i] = rnd.nextInt(3) == 0 ? 0 : 1L << rnd.nextInt(64);
+                    long[] q = randomWords(rnd, words + 1), ql = new long[lw + 1];
+                    for (int w = 0; w <= lw; w++) ql[w] = rnd.nextLong() & rnd.nextLong() & rnd.nextLong();
+                    short[] want = new short[n], got = new short[n];
+                    Hamming.relevanceKeysScalar(q, 1, words, codes, ql, 1, lw, labels, n, 0, n, want);
+                    Hamming.relevanceKeys(q, 1, words, codes, ql, 1, lw, labels, n, got);
+                    assertArrayEquals(want, got, "words " + words + " lw " + lw + " n " + n);
+                    for (int i = 0; i < n; i++) {
+                        int d = 0;
+                        boolean rel = false;
+                        for (int w = 0; w < words; w++) d += Long.bitCount(q[1 + w] ^ codes[w * n + i]);
+                        for (int w = 0; w < lw; w++) rel |= (ql[1 + w] & labels[w * n + i]) != 0;
+                        assertEquals(d, want[i] >> 1);
+                        assertEquals(rel, (want[i] & 1) == 1);
+                    }
+                }
             }
         }
     }

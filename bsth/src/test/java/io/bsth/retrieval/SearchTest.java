@@ -121,4 +121,22 @@ class SearchTest {
         assertEquals(4, capped.k());
         for (int q = 0; q < 4; q++) assertEquals(0, capped.distance(q, 0));
     }
+
+    @Test
+    void approachingCodesExerciseThresholdDropsAndCompaction() {
+        // database codes get closer to the query as the index grows (each distance level several times):
+        // every code is a candidate when scanned, the threshold drops level by level, the list compacts
+        int nbit = 64, n = 65 * 40;
+        long q = 0x0123456789ABCDEFL;
+        long[] w = new long[n];
+        for (int i = 0; i < n; i++) w[i] = q ^ (-1L >>> (i / 40));
+        PackedCodes db = PackedCodes.wrap(w, n, nbit), qs = PackedCodes.wrap(new long[] {q}, 1, nbit);
+        for (int k : new int[] {1, 3, 40, 41, 100}) {
+            for (int threads : new int[] {1, 2}) {
+                Parallel.setThreads(threads);
+                Search.TopK r = Search.topK(qs, db, k);
+                assertArrayEquals(Arrays.copyOf(ranking(qs, 0, db), k), r.indices(), "k " + k + " threads " + threads);
+            }
+        }
+    }
 }
