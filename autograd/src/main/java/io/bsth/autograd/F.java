@@ -315,7 +315,7 @@ public final class F {
         requireSameShape("mse", a, b);
         int n = a.numel();
         float[] A = a.data(), B = b.data();
-        int chunks = Math.max(1, Math.min(Parallel.threads(), n / Loops.GRAIN));
+        int chunks = Math.max(1, Math.min(64, n / Loops.GRAIN));
         double[] part = new double[chunks];
         Parallel.forEach(chunks, c -> {
             int s = (int) ((long) n * c / chunks), e = (int) ((long) n * (c + 1) / chunks);
