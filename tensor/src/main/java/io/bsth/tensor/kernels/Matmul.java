@@ -345,11 +345,9 @@ public final class Matmul {
             if (!transB) {
                 int src = bOff + k0 * ldb + j0 + js;
                 if (w == NR) {
-                    for (int k = 0; k < kc; k++, src += ldb) {
-                        int d = base + k * NR;
-                        FloatVector.fromArray(S, B, src).intoArray(dst, d);
-                        FloatVector.fromArray(S, B, src + L).intoArray(dst, d + L);
-                    }
+                    // arraycopy, not vectors: packB runs once per panel, often before C2 compiles it,
+                    // and interpreted Vector API code allocates a box per vector
+                    for (int k = 0; k < kc; k++, src += ldb) System.arraycopy(B, src, dst, base + k * NR, NR);
                 } else {
                     for (int k = 0; k < kc; k++, src += ldb) {
                         int d = base + k * NR;
