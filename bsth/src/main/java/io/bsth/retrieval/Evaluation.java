@@ -287,7 +287,8 @@ public final class Evaluation {
     /**
      * Runs the evaluation loops single-threaded on small random problems of {@code nbit} bits and
      * {@code numClasses} classes (at most {@code maxMillis}) so the JIT has compiled them before a timed
-     * evaluation; the command line does this while it loads its files. Returns the rounds run.
+     * evaluation; the command line does this while it loads its files. Stops early when the thread is
+     * interrupted. Returns the rounds run.
      */
     public static int warmUp(int nbit, int numClasses, long maxMillis) {
         // odd sizes, odd depths, exact duplicates (distance 0), a query with no label: every branch the
@@ -316,7 +317,7 @@ public final class Evaluation {
         Partial part = new Partial(depths.length, nbit);
         long end = System.nanoTime() + maxMillis * 1_000_000L;
         int rounds = 0;
-        while (rounds < 300 && System.nanoTime() < end) {
+        while (rounds < 300 && System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
             for (int i = 0; i < nq; i++) evaluateQuery(q, i, n, dbPlanes, ql, labelPlanes, lw, clamped, order, inv, s, part);
             rounds++;
         }
