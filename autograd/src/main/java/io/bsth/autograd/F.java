@@ -90,7 +90,7 @@ public final class F {
         requireSameShape("add", a, b);
         int n = a.numel();
         float[] A = a.data(), B = b.data(), Y = new float[n];
-        Elementwise.add(A, 0, B, 0, Y, 0, n);
+        Loops.add(A, B, Y, n);
         return Var.result("add", Y, a.shape(), g -> {
             if (a.needsGrad()) Loops.addInto(a.gradBuf(), g, n);
             if (b.needsGrad()) Loops.addInto(b.gradBuf(), g, n);
@@ -102,7 +102,7 @@ public final class F {
         requireSameShape("sub", a, b);
         int n = a.numel();
         float[] A = a.data(), B = b.data(), Y = new float[n];
-        Elementwise.sub(A, 0, B, 0, Y, 0, n);
+        Loops.sub(A, B, Y, n);
         return Var.result("sub", Y, a.shape(), g -> {
             if (a.needsGrad()) Loops.addInto(a.gradBuf(), g, n);
             if (b.needsGrad()) Loops.axpy(-1f, g, b.gradBuf(), n);
@@ -114,7 +114,7 @@ public final class F {
         requireSameShape("mul", a, b);
         int n = a.numel();
         float[] A = a.data(), B = b.data(), Y = new float[n];
-        Elementwise.mul(A, 0, B, 0, Y, 0, n);
+        Loops.mul(A, B, Y, n);
         return Var.result("mul", Y, a.shape(), g -> {
             if (a.needsGrad()) Loops.mulAcc(g, B, a.gradBuf(), n);
             if (b.needsGrad()) Loops.mulAcc(g, A, b.gradBuf(), n);
@@ -218,7 +218,7 @@ public final class F {
         float[] mask = new float[n];
         rng.dropoutMask(mask, 0, n, p);
         float[] X = x.data(), Y = new float[n];
-        Elementwise.mul(X, 0, mask, 0, Y, 0, n);
+        Loops.mul(X, mask, Y, n);
         return Var.result("dropout", Y, x.shape(), g -> Loops.mulAcc(g, mask, x.gradBuf(), n), x);
     }
 
@@ -315,7 +315,7 @@ public final class F {
         requireSameShape("mse", a, b);
         int n = a.numel();
         float[] A = a.data(), B = b.data();
-        int chunks = Math.max(1, Math.min(Parallel.threads(), n / Loops.GRAIN));
+        int chunks = Math.max(1, Math.min(64, n / Loops.GRAIN));
         double[] part = new double[chunks];
         Parallel.forEach(chunks, c -> {
             int s = (int) ((long) n * c / chunks), e = (int) ((long) n * (c + 1) / chunks);

@@ -31,6 +31,7 @@ public final class Var {
     private float[] grad;
     private Var[] parents;
     private Backward backward;
+    private boolean consumed;
     private final String op;
 
     private Var(float[] data, int[] shape, boolean requiresGrad, Var[] parents, Backward backward, String op) {
@@ -148,6 +149,9 @@ public final class Var {
     public void backward(float[] seed) {
         if (!requiresGrad) throw new IllegalStateException("backward() on a node that does not require a gradient");
         if (seed.length != data.length) throw new IllegalArgumentException("seed has " + seed.length + " elements, node " + data.length);
+        if (consumed) {
+            throw new IllegalStateException("backward() through a graph that was already back-propagated (its saved tensors are freed)");
+        }
         List<Var> order = topoOrder();
         float[] g = gradBuf();
         for (int i = 0; i < g.length; i++) g[i] += seed[i];
@@ -158,6 +162,7 @@ public final class Var {
             v.backward = null;
             v.parents = null;
             v.grad = null;
+            v.consumed = true;
         }
     }
 

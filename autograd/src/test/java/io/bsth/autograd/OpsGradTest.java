@@ -118,7 +118,9 @@ class OpsGradTest {
     @Test
     void gradientsAccumulateAndNoGradRecordsNothing() {
         Var a = leaf(20, -1, 1, 4);
-        F.sum(F.scale(a, 2f)).backward();
+        Var first = F.sum(F.scale(a, 2f));
+        first.backward();
+        assertThrows(IllegalStateException.class, first::backward, "a freed graph cannot be back-propagated twice");
         F.sum(F.scale(a, 3f)).backward();
         for (float g : a.grad()) assertEquals(5f, g);
         a.zeroGrad();

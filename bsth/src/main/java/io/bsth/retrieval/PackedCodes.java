@@ -117,6 +117,15 @@ public final class PackedCodes implements CodeSource {
         return out;
     }
 
+    /** The codes as +1/-1 floats, {@code n x nbit} row-major. */
+    public float[] toFloat() {
+        float[] out = new float[n * nbit];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < nbit; j++) out[i * nbit + j] = (bits[i * words + (j >>> 6)] >>> (j & 63) & 1L) != 0 ? 1f : -1f;
+        }
+        return out;
+    }
+
     /** Number of codes. */
     @Override
     public int size() {

@@ -23,6 +23,9 @@ class PackedCodesTest {
             PackedCodes c = PackedCodes.fromInt8(s, 13, nbit);
             assertEquals(PackedCodes.wordsFor(nbit), c.wordsPerCode());
             assertArrayEquals(s, c.toInt8(), "nbit " + nbit);
+            float[] f = c.toFloat();
+            for (int i = 0; i < s.length; i++) assertEquals(s[i], f[i]);
+            assertEquals(c, PackedCodes.fromSigns(f, 13, nbit));
             long pad = PackedCodes.padMask(nbit);
             for (int i = 0; i < 13; i++) assertEquals(0, c.word(i, c.wordsPerCode() - 1) & pad, "padding stays clear");
         }

@@ -3,6 +3,7 @@ package io.bsth.tensor.kernels;
 import io.bsth.tensor.Parallel;
 import io.bsth.tensor.Simd;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -33,8 +34,65 @@ public final class Activation {
         void run(int from, int to);
     }
 
+    /**
+     * Splits [0, n) into chunks whose boundaries are multiples of 64, so the scalar tail is always
+     * the same last n % lanes elements: results do not depend on the thread count.
+     */
     private static void split(int n, Body simd, Body scalar) {
-        Parallel.forRange(n, GRAIN, Simd.ENABLED ? simd::run : scalar::run);
+        Body body = Simd.ENABLED ? simd : scalar;
+        int chunks = Math.max(1, Math.min(Parallel.threads(), n / GRAIN));
+        if (chunks == 1) {
+            body.run(0, n);
+            return;
+        }
+        Parallel.forEach(chunks, c -> {
+            int s = (int) ((long) n * c / chunks) & ~63;
+            int e = c == chunks - 1 ? n : (int) ((long) n * (c + 1) / chunks) & ~63;
+            body.run(s, e);
+        });
+    }
+
+    // ---- exp and tanh from basic arithmetic ------------------------------------------------------
+    // The Vector API's EXP/TANH may give different bits in interpreted and compiled code (a Java
+    // fallback there, a vector math library here), which made runs irreproducible. These use only
+    // IEEE-exact operations (+, *, fma, compare, convert, shifts), so every tier agrees.
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float EXP_HI = 88.3762626647949f;
+    private static final float EXP_C1 = 0.693359375f, EXP_C2 = -2.12194440e-4f;
+
+    /** exp per lane (Cephes expf: 2^n times a degree-6 polynomial), ~1-2 ulp; 0 below -88.38. */
+    static FloatVector exp(FloatVector x) {
+        x = x.max(-EXP_HI).min(EXP_HI);
+        FloatVector t = x.fma(LOG2E, 0.5f);
+        FloatVector fi = (FloatVector) ((IntVector) t.convert(VectorOperators.F2I, 0)).convert(VectorOperators.I2F, 0);
+        fi = fi.sub(1f, fi.compare(VectorOperators.GT, t));                 // floor(t)
+        FloatVector r = x.sub(fi.mul(EXP_C1));                              // exact: C1 has 9 bits
+        r = fi.fma(FloatVector.broadcast(S, -EXP_C2), r);
+        FloatVector p = r.fma(1.9875691500E-4f, 1.3981999507E-3f);
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073E-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894E-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459E-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201E-1f));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        IntVector n = (IntVector) fi.convert(VectorOperators.F2I, 0);
+        FloatVector pow2 = n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return y.mul(pow2);
+    }
+
+    /** tanh per lane (Cephes tanhf: odd polynomial below |x| = 0.625, else 1 - 2/(e^{2|x|} + 1)). */
+    static FloatVector tanhV(FloatVector x) {
+        FloatVector ax = x.abs();
+        FloatVector s = x.mul(x);
+        FloatVector p = s.fma(-5.70498872745E-3f, 2.06390887954E-2f);
+        p = p.fma(s, FloatVector.broadcast(S, -5.37397155531E-2f));
+        p = p.fma(s, FloatVector.broadcast(S, 1.33314422036E-1f));
+        p = p.fma(s, FloatVector.broadcast(S, -3.33332819422E-1f));
+        FloatVector small = p.mul(s).fma(x, x);
+        FloatVector e = exp(ax.mul(2f));
+        FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
+        large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
+        return large.blend(small, ax.compare(VectorOperators.LT, 0.625f));
     }
 
     // ---- erf ------------------------------------------------------------------------------------
@@ -83,7 +141,7 @@ public final class Activation {
     static void tanhSimd(float[] x, float[] y, int from, int to) {
         int i = from;
         for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
-            FloatVector.fromArray(S, x, i).lanewise(VectorOperators.TANH).intoArray(y, i);
+            tanhV(FloatVector.fromArray(S, x, i)).intoArray(y, i);
         }
         tanhScalar(x, y, i, to);
     }
@@ -121,7 +179,7 @@ public final class Activation {
     static void sigmoidSimd(float[] x, float[] y, int from, int to) {
         int i = from;
         for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, x, i).neg().lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(S, x, i).neg());
             FloatVector.broadcast(S, 1f).div(e.add(1f)).intoArray(y, i);
         }
         sigmoidScalar(x, y, i, to);
@@ -184,7 +242,7 @@ public final class Activation {
         p = p.fma(t, FloatVector.broadcast(S, 0.37409196f));
         p = p.fma(t, FloatVector.broadcast(S, 1.00002368f));
         p = p.fma(t, FloatVector.broadcast(S, -1.26551223f));
-        FloatVector erfcZ = t.mul(z.neg().fma(z, p).lanewise(VectorOperators.EXP));
+        FloatVector erfcZ = t.mul(exp(z.neg().fma(z, p)));
         // Phi = erfc(-u)/2: for u >= 0 that is 1 - erfc(u)/2, else erfc(|u|)/2
         FloatVector half = erfcZ.mul(0.5f);
         VectorMask<Float> pos = u.compare(VectorOperators.GE, 0f);
@@ -215,7 +273,7 @@ public final class Activation {
         int i = from;
         for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
             FloatVector xv = FloatVector.fromArray(S, x, i);
-            FloatVector pdf = xv.mul(xv).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+            FloatVector pdf = exp(xv.mul(xv).mul(-0.5f)).mul(INV_SQRT_2PI);
             FloatVector d = xv.fma(pdf, cdf(xv)).mul(FloatVector.fromArray(S, dy, i));
             d.add(FloatVector.fromArray(S, dx, i)).intoArray(dx, i);
         }

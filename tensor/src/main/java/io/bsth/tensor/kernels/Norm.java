@@ -27,7 +27,27 @@ public final class Norm {
         return Math.max(1, 8192 / Math.max(1, C));
     }
 
+    /**
+     * Number of row blocks with their own partial sums in the reductions over rows: a function of the
+     * shape only (at most 64), so sums come out the same for any thread count.
+     */
+    private static int partials(int rows, int C) {
+        return Math.max(1, Math.min(64, rows / grain(C)));
+    }
+
     // ---- small row helpers (SIMD with scalar tails) ----------------------------------------------
+
+    /**
+     * Sum of the lanes in lane order. {@code reduceLanes(ADD)} leaves the order unspecified and it does
+     * differ between interpreted and compiled code, which made results depend on the JIT's state.
+     */
+    static float sumLanes(FloatVector v) {
+        float[] t = new float[S.length()];
+        v.intoArray(t, 0);
+        float s = 0f;
+        for (float x : t) s += x;
+        return s;
+    }
 
     /** Sum of a[o .. o+C). */
     static float rowSum(float[] a, int o, int C) {
@@ -39,7 +59,7 @@ public final class Norm {
             acc1 = acc1.add(FloatVector.fromArray(S, a, o + j + L));
         }
         for (; j < bound; j += L) acc0 = acc0.add(FloatVector.fromArray(S, a, o + j));
-        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc0.add(acc1));
         for (; j < C; j++) s += a[o + j];
         return s;
     }
@@ -59,7 +79,7 @@ public final class Norm {
             FloatVector d = FloatVector.fromArray(S, a, o + j).sub(m);
             acc = d.fma(d, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; j < C; j++) {
             float d = a[o + j] - m;
             s += d * d;
@@ -82,7 +102,7 @@ public final class Norm {
         int L = S.length(), bound = S.loopBound(C), j = 0;
         FloatVector acc = FloatVector.zero(S);
         for (; j < bound; j += L) acc = FloatVector.fromArray(S, a, oa + j).fma(FloatVector.fromArray(S, b, ob + j), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; j < C; j++) s += a[oa + j] * b[ob + j];
         return s;
     }
@@ -144,7 +164,7 @@ public final class Norm {
      */
     public static void layerNormBackward(float[] dy, float[] x, float[] w, float[] mean, float[] rstd,
                                          float[] dx, float[] dw, float[] db, int rows, int C) {
-        int chunks = Math.max(1, Math.min(Parallel.threads(), rows / grain(C)));
+        int chunks = partials(rows, C);
         float[][] pw = dw == null ? null : new float[chunks][C];
         float[][] pb = db == null ? null : new float[chunks][C];
         Parallel.forEach(chunks, c -> {
@@ -180,7 +200,7 @@ public final class Norm {
 
     /** Per-column mean and biased variance of x (N, C) -> mean, var (C). Two passes, double partials. */
     public static void batchStats(float[] x, int N, int C, float[] mean, float[] var) {
-        int chunks = Math.max(1, Math.min(Parallel.threads(), N / grain(C)));
+        int chunks = partials(N, C);
         double[][] part = new double[chunks][C];
         Parallel.forEach(chunks, c -> {
             int s = (int) ((long) N * c / chunks), e = (int) ((long) N * (c + 1) / chunks);
@@ -230,7 +250,7 @@ public final class Norm {
      */
     public static void batchNormBackward(float[] dy, float[] x, float[] mean, float[] rstd, float[] w,
                                          float[] dx, float[] dw, float[] db, int N, int C, boolean batchStats) {
-        int chunks = Math.max(1, Math.min(Parallel.threads(), N / grain(C)));
+        int chunks = partials(N, C);
         double[][] sg = new double[chunks][C], sgx = new double[chunks][C];
         Parallel.forEach(chunks, c -> {
             int s = (int) ((long) N * c / chunks), e = (int) ((long) N * (c + 1) / chunks);

@@ -83,11 +83,11 @@ public final class Softmax {
         FloatVector acc = FloatVector.zero(S);
         j = 0;
         for (; j < bound; j += L) {
-            FloatVector e = FloatVector.fromArray(S, x, o + j).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = Activation.exp(FloatVector.fromArray(S, x, o + j).sub(max));
             e.intoArray(y, o + j);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Norm.sumLanes(acc);
         for (; j < C; j++) {
             float e = (float) Math.exp(x[o + j] - max);
             y[o + j] = e;
@@ -104,7 +104,7 @@ public final class Softmax {
         FloatVector acc = FloatVector.zero(S);
         int j = 0;
         for (; j < bound; j += L) acc = FloatVector.fromArray(S, dy, o + j).fma(FloatVector.fromArray(S, y, o + j), acc);
-        float dot = acc.reduceLanes(VectorOperators.ADD);
+        float dot = Norm.sumLanes(acc);
         for (; j < C; j++) dot += dy[o + j] * y[o + j];
         j = 0;
         for (; j < bound; j += L) {
