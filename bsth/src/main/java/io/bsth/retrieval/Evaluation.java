@@ -286,8 +286,10 @@ public final class Evaluation {
 
     /**
      * Runs the evaluation loops single-threaded on small random problems of {@code nbit} bits and
-     * {@code numClasses} classes (at most {@code maxMillis}) so the JIT has compiled them before a timed
-     * evaluation; the command line does this while it loads its files. Returns the rounds run.
+     * {@code numClasses} classes until they run at compiled speed (at most {@code maxMillis}) so the JIT
+     * has compiled them before a timed
+     * evaluation; the command line does this while it loads its files. Stops early when the thread is
+     * interrupted. Returns the rounds run.
      */
     public static int warmUp(int nbit, int numClasses, long maxMillis) {
         // odd sizes, odd depths, exact duplicates (distance 0), a query with no label: every branch the
@@ -315,9 +317,14 @@ public final class Evaluation {
         Scratch s = new Scratch(n, nbit);
         Partial part = new Partial(depths.length, nbit);
         long end = System.nanoTime() + maxMillis * 1_000_000L;
-        int rounds = 0;
-        while (rounds < 300 && System.nanoTime() < end) {
+        // compiled, a round takes about 0.1 ms per code word; before C2 (vectors boxed) tens of times that.
+        // Stop after 50 fast rounds: the compiled code is in place (a starved JIT just takes longer).
+        long fastNanos = 1_000_000L * (words + lw);
+        int rounds = 0, fast = 0;
+        while (fast < 50 && System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
+            long t0 = System.nanoTime();
             for (int i = 0; i < nq; i++) evaluateQuery(q, i, n, dbPlanes, ql, labelPlanes, lw, clamped, order, inv, s, part);
+            if (System.nanoTime() - t0 < fastNanos) fast++;
             rounds++;
         }
         return rounds;

@@ -251,7 +251,8 @@ public final class Search {
      * run at compiled speed (or {@code maxMillis} passed), so the JIT has compiled them before a timed
      * search; the command line does this while it loads the database file. The synthetic database holds
      * random codes and then codes that approach the first query step by step, so the candidate path
-     * (threshold drops, compaction) is compiled too. Returns the number of rounds run.
+     * (threshold drops, compaction) is compiled too. Stops early when the thread is interrupted. Returns
+     * the number of rounds run.
      */
     public static int warmUp(int nbit, long maxMillis) {
         int words = PackedCodes.wordsFor(nbit), n = 4096, nq = 16;
@@ -272,10 +273,10 @@ public final class Search {
         int rounds = 0, fast = 0;
         // compiled, a round is a few tens of microseconds per word; interpreted or C1, milliseconds
         long fastNanos = 300_000L * words;
-        while (fast < 20 && System.nanoTime() < end) {
+        while (fast < 20 && System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
             long t0 = System.nanoTime();
             scanTile(q, 0, nq, db, 0, n, block, 1 + rounds % 7, -1);
-            fast = System.nanoTime() - t0 < fastNanos ? fast + 1 : 0;
+            if (System.nanoTime() - t0 < fastNanos) fast++;
             rounds++;
         }
         return rounds;
