@@ -4,6 +4,7 @@ import io.bsth.tensor.Parallel;
 import io.bsth.tensor.Simd;
 import io.bsth.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -240,10 +241,25 @@ public final class Matmul {
         else blocked(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, w);
     }
 
-    /** The unpacked product: 8 x 2L tiles straight from A and B (B^T first transposed into scratch). */
+    /**
+     * The unpacked product: NT as 4 x 4 dot-product tiles; otherwise 8 x 2L tiles straight from A and
+     * B (for TT, B^T first transposed into scratch).
+     */
     private static void small(boolean transA, boolean transB, int M, int N, int K, float alpha,
                               float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                               float beta, float[] C, int cOff, int ldc, Workspace w) {
+        if (transB && !transA) {
+            // A B^T: both operands dense along k, so 4 x 4 dot products with vectors along k beat
+            // transposing B (measured 2x at 16x128x16, even at 32x128x32)
+            for (int i = 0; i < M; i += 4) {
+                int mr = Math.min(4, M - i);
+                for (int j = 0; j < N; j += 4) {
+                    smallNT4x4(mr, Math.min(4, N - j), K, alpha, A, aOff + i * lda, lda, B, bOff + j * ldb, ldb,
+                            beta, C, cOff + i * ldc + j, ldc);
+                }
+            }
+            return;
+        }
         int ars = transA ? 1 : lda, acs = transA ? lda : 1;
         float[] b = B;
         int bo = bOff, lb = ldb;
@@ -723,6 +739,96 @@ public final class Matmul {
             FloatVector v0 = c7_0.mul(alpha);
             if (beta != 0f) v0 = FloatVector.fromArray(S, C, ci).mul(beta).add(v0);
             v0.intoArray(C, ci);
+        }
+    }
+
+
+    /**
+     * Dot-product tile for small A . B^T: C[rows < mr (<= 4), cols < nr (<= 4)] = alpha * sum_k A[r,k] B[c,k]
+     * (+ beta * C). A row r at a + r*lda, B row c at b + c*ldb, both dense in k; vectors run along k, one
+     * lane reduction per output. Rows/cols past mr/nr repeat the last one and are not stored.
+     */
+    private static void smallNT4x4(int mr, int nr, int K, float alpha, float[] A, int a, int lda,
+                                   float[] B, int b, int ldb, float beta, float[] C, int c, int ldc) {
+        int a0 = a + Math.min(0, mr - 1) * lda;
+        int a1 = a + Math.min(1, mr - 1) * lda;
+        int a2 = a + Math.min(2, mr - 1) * lda;
+        int a3 = a + Math.min(3, mr - 1) * lda;
+        int b0 = b + Math.min(0, nr - 1) * ldb;
+        int b1 = b + Math.min(1, nr - 1) * ldb;
+        int b2 = b + Math.min(2, nr - 1) * ldb;
+        int b3 = b + Math.min(3, nr - 1) * ldb;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector s00 = z, s01 = z, s02 = z, s03 = z, s10 = z, s11 = z, s12 = z, s13 = z, s20 = z, s21 = z, s22 = z, s23 = z, s30 = z, s31 = z, s32 = z, s33 = z;
+        int k = 0;
+        for (int bound = S.loopBound(K); k < bound; k += L) {
+            FloatVector x0 = FloatVector.fromArray(S, A, a0 + k);
+            FloatVector x1 = FloatVector.fromArray(S, A, a1 + k);
+            FloatVector x2 = FloatVector.fromArray(S, A, a2 + k);
+            FloatVector x3 = FloatVector.fromArray(S, A, a3 + k);
+            FloatVector y0 = FloatVector.fromArray(S, B, b0 + k);
+            FloatVector y1 = FloatVector.fromArray(S, B, b1 + k);
+            FloatVector y2 = FloatVector.fromArray(S, B, b2 + k);
+            FloatVector y3 = FloatVector.fromArray(S, B, b3 + k);
+            s00 = x0.fma(y0, s00);
+            s01 = x0.fma(y1, s01);
+            s02 = x0.fma(y2, s02);
+            s03 = x0.fma(y3, s03);
+            s10 = x1.fma(y0, s10);
+            s11 = x1.fma(y1, s11);
+            s12 = x1.fma(y2, s12);
+            s13 = x1.fma(y3, s13);
+            s20 = x2.fma(y0, s20);
+            s21 = x2.fma(y1, s21);
+            s22 = x2.fma(y2, s22);
+            s23 = x2.fma(y3, s23);
+            s30 = x3.fma(y0, s30);
+            s31 = x3.fma(y1, s31);
+            s32 = x3.fma(y2, s32);
+            s33 = x3.fma(y3, s33);
+        }
+        float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD), t02 = s02.reduceLanes(VectorOperators.ADD), t03 = s03.reduceLanes(VectorOperators.ADD), t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD), t12 = s12.reduceLanes(VectorOperators.ADD), t13 = s13.reduceLanes(VectorOperators.ADD), t20 = s20.reduceLanes(VectorOperators.ADD), t21 = s21.reduceLanes(VectorOperators.ADD), t22 = s22.reduceLanes(VectorOperators.ADD), t23 = s23.reduceLanes(VectorOperators.ADD), t30 = s30.reduceLanes(VectorOperators.ADD), t31 = s31.reduceLanes(VectorOperators.ADD), t32 = s32.reduceLanes(VectorOperators.ADD), t33 = s33.reduceLanes(VectorOperators.ADD);
+        for (; k < K; k++) {
+            float x0 = A[a0 + k];
+            float x1 = A[a1 + k];
+            float x2 = A[a2 + k];
+            float x3 = A[a3 + k];
+            float y0 = B[b0 + k];
+            float y1 = B[b1 + k];
+            float y2 = B[b2 + k];
+            float y3 = B[b3 + k];
+            t00 += x0 * y0; t01 += x0 * y1; t02 += x0 * y2; t03 += x0 * y3;
+            t10 += x1 * y0; t11 += x1 * y1; t12 += x1 * y2; t13 += x1 * y3;
+            t20 += x2 * y0; t21 += x2 * y1; t22 += x2 * y2; t23 += x2 * y3;
+            t30 += x3 * y0; t31 += x3 * y1; t32 += x3 * y2; t33 += x3 * y3;
+        }
+        if (mr > 0) {
+            int ci = c + 0 * ldc;
+            if (nr > 0) C[ci + 0] = beta == 0f ? alpha * t00 : alpha * t00 + beta * C[ci + 0];
+            if (nr > 1) C[ci + 1] = beta == 0f ? alpha * t01 : alpha * t01 + beta * C[ci + 1];
+            if (nr > 2) C[ci + 2] = beta == 0f ? alpha * t02 : alpha * t02 + beta * C[ci + 2];
+            if (nr > 3) C[ci + 3] = beta == 0f ? alpha * t03 : alpha * t03 + beta * C[ci + 3];
+        }
+        if (mr > 1) {
+            int ci = c + 1 * ldc;
+            if (nr > 0) C[ci + 0] = beta == 0f ? alpha * t10 : alpha * t10 + beta * C[ci + 0];
+            if (nr > 1) C[ci + 1] = beta == 0f ? alpha * t11 : alpha * t11 + beta * C[ci + 1];
+            if (nr > 2) C[ci + 2] = beta == 0f ? alpha * t12 : alpha * t12 + beta * C[ci + 2];
+            if (nr > 3) C[ci + 3] = beta == 0f ? alpha * t13 : alpha * t13 + beta * C[ci + 3];
+        }
+        if (mr > 2) {
+            int ci = c + 2 * ldc;
+            if (nr > 0) C[ci + 0] = beta == 0f ? alpha * t20 : alpha * t20 + beta * C[ci + 0];
+            if (nr > 1) C[ci + 1] = beta == 0f ? alpha * t21 : alpha * t21 + beta * C[ci + 1];
+            if (nr > 2) C[ci + 2] = beta == 0f ? alpha * t22 : alpha * t22 + beta * C[ci + 2];
+            if (nr > 3) C[ci + 3] = beta == 0f ? alpha * t23 : alpha * t23 + beta * C[ci + 3];
+        }
+        if (mr > 3) {
+            int ci = c + 3 * ldc;
+            if (nr > 0) C[ci + 0] = beta == 0f ? alpha * t30 : alpha * t30 + beta * C[ci + 0];
+            if (nr > 1) C[ci + 1] = beta == 0f ? alpha * t31 : alpha * t31 + beta * C[ci + 1];
+            if (nr > 2) C[ci + 2] = beta == 0f ? alpha * t32 : alpha * t32 + beta * C[ci + 2];
+            if (nr > 3) C[ci + 3] = beta == 0f ? alpha * t33 : alpha * t33 + beta * C[ci + 3];
         }
     }
 
