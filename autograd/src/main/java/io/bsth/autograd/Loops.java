@@ -68,20 +68,8 @@ final class Loops {
         Reduce.colSum(g, 0, rows, cols, out, 0, true);
     }
 
-    /**
-     * Sum of all elements in double, in fixed chunks of 2^16 (the same bits for any thread count and
-     * JIT state; Reduce.sum's reduceLanes(ADD) has an unspecified lane order).
-     */
+    /** Sum of all elements (double accumulation; the same bits for any thread count and JIT tier). */
     static double sum(float[] a, int n) {
-        int chunk = 1 << 16, chunks = (n + chunk - 1) / chunk;
-        double[] part = new double[Math.max(1, chunks)];
-        Parallel.forEach(chunks, c -> {
-            double acc = 0;
-            for (int i = c * chunk, e = Math.min(n, i + chunk); i < e; i++) acc += a[i];
-            part[c] = acc;
-        });
-        double t = 0;
-        for (double p : part) t += p;
-        return t;
+        return Reduce.sum(a, 0, n);
     }
 }

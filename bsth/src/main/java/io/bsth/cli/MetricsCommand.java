@@ -99,8 +99,9 @@ public final class MetricsCommand implements Callable<Integer> {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "mAP@All %.4f", r.mapAll()));
         for (int j : depths) b.append(String.format(Locale.ROOT, "  P@%d %.4f  mAP@%d %.4f", j, r.precisionAt(j), j, r.mapAt(j)));
         System.out.println(b);
-        System.out.printf(Locale.ROOT, "precision within radius 2 %.4f; %d queries (%d with a relevant item) x %d codes of %d bits; eval %.3f s on %d threads%n",
-                r.precisionRadius2(), r.queries(), r.queriesWithRelevant(), db.size(), q.nbit(), seconds, Parallel.threads());
+        System.out.printf(Locale.ROOT, "precision within radius 2 %.4f; %d queries (%d with a relevant item) x %d codes of %d bits; eval %.3f s on %d thread%s%n",
+                r.precisionRadius2(), r.queries(), r.queriesWithRelevant(), db.size(), q.nbit(), seconds, Parallel.threads(),
+                Parallel.threads() == 1 ? "" : "s");
         return 0;
     }
 }

@@ -93,8 +93,8 @@ public final class SearchCommand implements Callable<Integer> {
             m.put("load_and_warmup_seconds", warmSeconds);
             AtomicFiles.writeString(report, Json.write(m));
         }
-        System.out.printf(Locale.ROOT, "%d queries x %d codes of %d bits, k %d: search %.3f s on %d threads%n",
-                q.size(), db.size(), db.nbit(), k, seconds, Parallel.threads());
+        System.out.printf(Locale.ROOT, "%d queries x %d codes of %d bits, k %d: search %.3f s on %d thread%s%n",
+                q.size(), db.size(), db.nbit(), k, seconds, Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
         return 0;
     }
 

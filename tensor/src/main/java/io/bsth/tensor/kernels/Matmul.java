@@ -4,7 +4,7 @@ import io.bsth.tensor.Parallel;
 import io.bsth.tensor.Simd;
 import io.bsth.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -248,7 +248,7 @@ public final class Matmul {
     private static void small(boolean transA, boolean transB, int M, int N, int K, float alpha,
                               float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                               float beta, float[] C, int cOff, int ldc, Workspace w) {
-        if (transB && !transA) {
+        if (transB && !transA && L == 16) {
             // A B^T: both operands dense along k, so 4 x 4 dot products with vectors along k beat
             // transposing B (measured 2x at 16x128x16, even at 32x128x32)
             for (int i = 0; i < M; i += 4) {
@@ -746,7 +746,8 @@ public final class Matmul {
     /**
      * Dot-product tile for small A . B^T: C[rows < mr (<= 4), cols < nr (<= 4)] = alpha * sum_k A[r,k] B[c,k]
      * (+ beta * C). A row r at a + r*lda, B row c at b + c*ldb, both dense in k; vectors run along k, one
-     * lane reduction per output. Rows/cols past mr/nr repeat the last one and are not stored.
+     * lane reduction per output (a fixed butterfly, so every JIT tier rounds alike). Rows/cols past
+     * mr/nr repeat the last one and are not stored. Needs 16 lanes.
      */
     private static void smallNT4x4(int mr, int nr, int K, float alpha, float[] A, int a, int lda,
                                    float[] B, int b, int ldb, float beta, float[] C, int c, int ldc) {
@@ -787,7 +788,23 @@ public final class Matmul {
             s32 = x3.fma(y2, s32);
             s33 = x3.fma(y3, s33);
         }
-        float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD), t02 = s02.reduceLanes(VectorOperators.ADD), t03 = s03.reduceLanes(VectorOperators.ADD), t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD), t12 = s12.reduceLanes(VectorOperators.ADD), t13 = s13.reduceLanes(VectorOperators.ADD), t20 = s20.reduceLanes(VectorOperators.ADD), t21 = s21.reduceLanes(VectorOperators.ADD), t22 = s22.reduceLanes(VectorOperators.ADD), t23 = s23.reduceLanes(VectorOperators.ADD), t30 = s30.reduceLanes(VectorOperators.ADD), t31 = s31.reduceLanes(VectorOperators.ADD), t32 = s32.reduceLanes(VectorOperators.ADD), t33 = s33.reduceLanes(VectorOperators.ADD);
+        s00 = s00.add(s00.rearrange(X8)); s00 = s00.add(s00.rearrange(X4)); s00 = s00.add(s00.rearrange(X2)); s00 = s00.add(s00.rearrange(X1));
+        s01 = s01.add(s01.rearrange(X8)); s01 = s01.add(s01.rearrange(X4)); s01 = s01.add(s01.rearrange(X2)); s01 = s01.add(s01.rearrange(X1));
+        s02 = s02.add(s02.rearrange(X8)); s02 = s02.add(s02.rearrange(X4)); s02 = s02.add(s02.rearrange(X2)); s02 = s02.add(s02.rearrange(X1));
+        s03 = s03.add(s03.rearrange(X8)); s03 = s03.add(s03.rearrange(X4)); s03 = s03.add(s03.rearrange(X2)); s03 = s03.add(s03.rearrange(X1));
+        s10 = s10.add(s10.rearrange(X8)); s10 = s10.add(s10.rearrange(X4)); s10 = s10.add(s10.rearrange(X2)); s10 = s10.add(s10.rearrange(X1));
+        s11 = s11.add(s11.rearrange(X8)); s11 = s11.add(s11.rearrange(X4)); s11 = s11.add(s11.rearrange(X2)); s11 = s11.add(s11.rearrange(X1));
+        s12 = s12.add(s12.rearrange(X8)); s12 = s12.add(s12.rearrange(X4)); s12 = s12.add(s12.rearrange(X2)); s12 = s12.add(s12.rearrange(X1));
+        s13 = s13.add(s13.rearrange(X8)); s13 = s13.add(s13.rearrange(X4)); s13 = s13.add(s13.rearrange(X2)); s13 = s13.add(s13.rearrange(X1));
+        s20 = s20.add(s20.rearrange(X8)); s20 = s20.add(s20.rearrange(X4)); s20 = s20.add(s20.rearrange(X2)); s20 = s20.add(s20.rearrange(X1));
+        s21 = s21.add(s21.rearrange(X8)); s21 = s21.add(s21.rearrange(X4)); s21 = s21.add(s21.rearrange(X2)); s21 = s21.add(s21.rearrange(X1));
+        s22 = s22.add(s22.rearrange(X8)); s22 = s22.add(s22.rearrange(X4)); s22 = s22.add(s22.rearrange(X2)); s22 = s22.add(s22.rearrange(X1));
+        s23 = s23.add(s23.rearrange(X8)); s23 = s23.add(s23.rearrange(X4)); s23 = s23.add(s23.rearrange(X2)); s23 = s23.add(s23.rearrange(X1));
+        s30 = s30.add(s30.rearrange(X8)); s30 = s30.add(s30.rearrange(X4)); s30 = s30.add(s30.rearrange(X2)); s30 = s30.add(s30.rearrange(X1));
+        s31 = s31.add(s31.rearrange(X8)); s31 = s31.add(s31.rearrange(X4)); s31 = s31.add(s31.rearrange(X2)); s31 = s31.add(s31.rearrange(X1));
+        s32 = s32.add(s32.rearrange(X8)); s32 = s32.add(s32.rearrange(X4)); s32 = s32.add(s32.rearrange(X2)); s32 = s32.add(s32.rearrange(X1));
+        s33 = s33.add(s33.rearrange(X8)); s33 = s33.add(s33.rearrange(X4)); s33 = s33.add(s33.rearrange(X2)); s33 = s33.add(s33.rearrange(X1));
+        float t00 = s00.lane(0), t01 = s01.lane(0), t02 = s02.lane(0), t03 = s03.lane(0), t10 = s10.lane(0), t11 = s11.lane(0), t12 = s12.lane(0), t13 = s13.lane(0), t20 = s20.lane(0), t21 = s21.lane(0), t22 = s22.lane(0), t23 = s23.lane(0), t30 = s30.lane(0), t31 = s31.lane(0), t32 = s32.lane(0), t33 = s33.lane(0);
         for (; k < K; k++) {
             float x0 = A[a0 + k];
             float x1 = A[a1 + k];
@@ -832,6 +849,16 @@ public final class Matmul {
         }
     }
 
+
+    /**
+     * Lane permutations i ^ 8, i ^ 4, i ^ 2, i ^ 1 of a 16-lane vector: the butterfly that sums the
+     * lanes of the dot-product tiles in a fixed order. Unlike reduceLanes, whose order C2 chooses, it
+     * rounds identically in the interpreter, C1 and C2, so results do not change when the JIT
+     * recompiles.
+     */
+    private static final VectorShuffle<Float> X8 = VectorShuffle.fromOp(S, i -> (i ^ 8) % L),
+            X4 = VectorShuffle.fromOp(S, i -> (i ^ 4) % L), X2 = VectorShuffle.fromOp(S, i -> (i ^ 2) % L),
+            X1 = VectorShuffle.fromOp(S, i -> (i ^ 1) % L);
 
     /** C (M,N) = beta * C; beta == 0 writes zeros. */
     private static void scaleC(int M, int N, float beta, float[] C, int cOff, int ldc) {

@@ -5,6 +5,7 @@ import io.bsth.tensor.Simd;
 import io.bsth.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,13 +14,18 @@ import jdk.incubator.vector.VectorSpecies;
  * reference. Tensor level: sum, mean, max and argmax along one axis of any view.
  *
  * <p>Results do not depend on the thread count: parallel work is split by output (columns, rows), so
- * every output element is always summed in the same order.
+ * every output element is always summed in the same order; nor on the JIT tier: lanes are summed by
+ * a fixed butterfly, not reduceLanes.
  */
 public final class Reduce {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
     /** Elements summed in float lanes before the partial goes into the double total. */
     private static final int BLOCK = 1 << 12;
+    /** Lane permutations i ^ 8, 4, 2, 1: the fixed-order lane sum of a 16-lane vector. */
+    private static final VectorShuffle<Float> X8 = VectorShuffle.fromOp(S, i -> (i ^ 8) % L),
+            X4 = VectorShuffle.fromOp(S, i -> (i ^ 4) % L), X2 = VectorShuffle.fromOp(S, i -> (i ^ 2) % L),
+            X1 = VectorShuffle.fromOp(S, i -> (i ^ 1) % L);
 
     private Reduce() {}
 
@@ -44,7 +50,18 @@ public final class Reduce {
             a3 = a3.add(FloatVector.fromArray(S, x, off + i + 3 * L));
         }
         for (int bound = S.loopBound(n); i < bound; i += L) a0 = a0.add(FloatVector.fromArray(S, x, off + i));
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        FloatVector t = a0.add(a1).add(a2.add(a3));
+        float s;
+        if (L == 16) {
+            // fixed butterfly: the same rounding in every JIT tier (reduceLanes' order is C2's choice)
+            t = t.add(t.rearrange(X8));
+            t = t.add(t.rearrange(X4));
+            t = t.add(t.rearrange(X2));
+            t = t.add(t.rearrange(X1));
+            s = t.lane(0);
+        } else {
+            s = t.reduceLanes(VectorOperators.ADD);
+        }
         for (; i < n; i++) s += x[off + i];
         return s;
     }
