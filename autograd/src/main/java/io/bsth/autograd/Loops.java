@@ -1,14 +1,12 @@
 package io.bsth.autograd;
 
-import io.bsth.tensor.Parallel;
 import io.bsth.tensor.kernels.Elementwise;
 import io.bsth.tensor.kernels.Reduce;
 
 /**
- * The whole-array loops the ops need: fused forms (axpy, multiply-accumulate) and reductions call the
- * tensor module's kernels ({@link Elementwise}, {@link Reduce}); plain binary maps and the row
- * broadcast are simple chunked loops that C2 vectorises (a JFR profile of the encoder layer showed
- * Elementwise.add/mul/addRowVector in the Vector API's per-lane fallback, 16% of the layer's time).
+ * The whole-array forms the ops need, over dense arrays from offset 0: thin adapters to the tensor
+ * module's kernels ({@link Elementwise}, {@link Reduce}), which own the SIMD code and its scalar
+ * references.
  */
 final class Loops {
     private Loops() {}
@@ -17,30 +15,22 @@ final class Loops {
 
     /** dst[i] += a[i] for i in [0, n). */
     static void addInto(float[] dst, float[] a, int n) {
-        Parallel.forRange(n, GRAIN, (s, e) -> {
-            for (int i = s; i < e; i++) dst[i] += a[i];
-        });
+        Elementwise.add(dst, 0, a, 0, dst, 0, n);
     }
 
     /** y = a + b. */
     static void add(float[] a, float[] b, float[] y, int n) {
-        Parallel.forRange(n, GRAIN, (s, e) -> {
-            for (int i = s; i < e; i++) y[i] = a[i] + b[i];
-        });
+        Elementwise.add(a, 0, b, 0, y, 0, n);
     }
 
     /** y = a - b. */
     static void sub(float[] a, float[] b, float[] y, int n) {
-        Parallel.forRange(n, GRAIN, (s, e) -> {
-            for (int i = s; i < e; i++) y[i] = a[i] - b[i];
-        });
+        Elementwise.sub(a, 0, b, 0, y, 0, n);
     }
 
     /** y = a * b. */
     static void mul(float[] a, float[] b, float[] y, int n) {
-        Parallel.forRange(n, GRAIN, (s, e) -> {
-            for (int i = s; i < e; i++) y[i] = a[i] * b[i];
-        });
+        Elementwise.mul(a, 0, b, 0, y, 0, n);
     }
 
     /** dst[i] += alpha * a[i]. */
@@ -55,12 +45,7 @@ final class Loops {
 
     /** y (rows, cols) += bias (cols) on every row. */
     static void addRowVector(float[] y, float[] bias, int rows, int cols) {
-        Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(1, cols)), (s, e) -> {
-            for (int r = s; r < e; r++) {
-                int o = r * cols;
-                for (int j = 0; j < cols; j++) y[o + j] += bias[j];
-            }
-        });
+        Elementwise.addRowVector(y, 0, bias, 0, rows, cols);
     }
 
     /** out (cols) += column sums of g (rows, cols). */

@@ -97,4 +97,17 @@ public class GuardBenchmarks {
         Elementwise.axpyScalar(0.5f, g, 0, y, 0, g.length);
         return y;
     }
+
+    /** y = g + y over 1.5M floats: the plain binary kernel (a per-lane fallback would show as a ratio far below 1). */
+    @Benchmark
+    public float[] add() {
+        Elementwise.add(g, 0, y, 0, y, 0, g.length);
+        return y;
+    }
+
+    @Benchmark
+    public float[] addScalar() {
+        Elementwise.addScalar(g, 0, y, 0, y, 0, g.length);
+        return y;
+    }
 }

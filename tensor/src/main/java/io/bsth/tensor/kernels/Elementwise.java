@@ -43,7 +43,7 @@ public final class Elementwise {
     public static void add(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         checkRange("add", a, aOff, n, b, bOff, y, yOff);
         if (!Simd.ENABLED) addScalar(a, aOff, b, bOff, y, yOff, n);
-        else split(n, (s, e) -> binarySimd(VectorOperators.ADD, a, aOff + s, b, bOff + s, y, yOff + s, e - s));
+        else split(n, (s, e) -> addSimd(a, aOff + s, b, bOff + s, y, yOff + s, e - s));
     }
 
     public static void addScalar(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
@@ -54,7 +54,7 @@ public final class Elementwise {
     public static void sub(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         checkRange("sub", a, aOff, n, b, bOff, y, yOff);
         if (!Simd.ENABLED) subScalar(a, aOff, b, bOff, y, yOff, n);
-        else split(n, (s, e) -> binarySimd(VectorOperators.SUB, a, aOff + s, b, bOff + s, y, yOff + s, e - s));
+        else split(n, (s, e) -> subSimd(a, aOff + s, b, bOff + s, y, yOff + s, e - s));
     }
 
     public static void subScalar(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
@@ -65,23 +65,39 @@ public final class Elementwise {
     public static void mul(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         checkRange("mul", a, aOff, n, b, bOff, y, yOff);
         if (!Simd.ENABLED) mulScalar(a, aOff, b, bOff, y, yOff, n);
-        else split(n, (s, e) -> binarySimd(VectorOperators.MUL, a, aOff + s, b, bOff + s, y, yOff + s, e - s));
+        else split(n, (s, e) -> mulSimd(a, aOff + s, b, bOff + s, y, yOff + s, e - s));
     }
 
     public static void mulScalar(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) y[yOff + i] = a[aOff + i] * b[bOff + i];
     }
 
-    /** Shared body of add/sub/mul; {@code op} is a constant at each (inlined) call site. */
-    private static void binarySimd(VectorOperators.Binary op, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+    // One method per operation, each with its operator as a literal: a shared body taking the
+    // operator as a parameter is compiled on its own (OSR of the long loop) with a non-constant
+    // operator, and the Vector API then falls back to per-lane code.
+
+    private static void addSimd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, a, aOff + i).lanewise(op, FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
+            FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
         }
-        for (; i < n; i++) {
-            float x = a[aOff + i], z = b[bOff + i];
-            y[yOff + i] = op == VectorOperators.ADD ? x + z : op == VectorOperators.SUB ? x - z : x * z;
+        addScalar(a, aOff + i, b, bOff + i, y, yOff + i, n - i);
+    }
+
+    private static void subSimd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, a, aOff + i).sub(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
         }
+        subScalar(a, aOff + i, b, bOff + i, y, yOff + i, n - i);
+    }
+
+    private static void mulSimd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, a, aOff + i).mul(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
+        }
+        mulScalar(a, aOff + i, b, bOff + i, y, yOff + i, n - i);
     }
 
     // ---- array level: fused forms --------------------------------------------------------------------
@@ -165,7 +181,7 @@ public final class Elementwise {
         }
         int grainRows = Math.max(1, GRAIN / Math.max(1, cols));
         Chunk c = (s, e) -> {
-            for (int r = s; r < e; r++) binarySimd(VectorOperators.ADD, y, yOff + r * cols, v, vOff, y, yOff + r * cols, cols);
+            for (int r = s; r < e; r++) addSimd(y, yOff + r * cols, v, vOff, y, yOff + r * cols, cols);
         };
         if (rows < 2 * grainRows || Parallel.threads() == 1) c.run(0, rows);
         else Parallel.forRange(rows, grainRows, c::run);
