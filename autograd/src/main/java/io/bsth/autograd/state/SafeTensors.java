@@ -127,11 +127,11 @@ public final class SafeTensors {
                 String name = e.getKey();
                 if (name.equals("__metadata__")) {
                     if (!(e.getValue() instanceof Map<?, ?> mm)) throw new IOException(file + ": __metadata__ is not an object");
+                    // the format stores strings; a writer that put an object or number there is read
+                    // leniently as that value's compact JSON text
                     for (var me : mm.entrySet()) {
-                        if (!(me.getValue() instanceof String sv)) {
-                            throw new IOException(file + ": __metadata__ value of '" + me.getKey() + "' is not a string");
-                        }
-                        meta.put((String) me.getKey(), sv);
+                        Object v = me.getValue();
+                        meta.put((String) me.getKey(), v instanceof String sv ? sv : Json.writeCompact(v));
                     }
                     continue;
                 }

@@ -22,6 +22,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SafeTensorsTest {
     @Test
+    void metadataObjectValuesReadAsTheirJsonText(@TempDir Path dir) throws IOException {
+        String header = "{\"__metadata__\":{\"format\":\"bsth\",\"config\":{\"nbit\":16,\"nhead\":2}},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + h.length + 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h).putFloat(2.5f);
+        Path f = dir.resolve("obj.safetensors");
+        Files.write(f, b.array());
+        SafeTensors.Contents c = SafeTensors.read(f);
+        assertEquals("bsth", c.metadata().get("format"));
+        assertEquals(Map.of("nbit", 16L, "nhead", 2L), io.bsth.tensor.io.Json.parse(c.metadata().get("config")));
+        assertEquals(2.5f, c.tensors().get("w").getFlat(0));
+    }
+
+    @Test
     void roundTripWithInt64AndMetadata(@TempDir Path dir) throws IOException {
         Map<String, Tensor> m = new LinkedHashMap<>();
         m.put("a.weight", Tensor.of(new float[] {1, -2, 3.5f, 4, 5, 6}, 2, 3));
