@@ -10,9 +10,6 @@ import io.bsth.retrieval.PackedCodes;
 import io.bsth.retrieval.Search;
 import io.bsth.tensor.io.Json;
 import io.bsth.tensor.io.Npy;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,22 +21,8 @@ class RetrievalCommandsTest {
     @TempDir
     Path dir;
 
-    record Run(int status, String out, String err) {}
-
-    static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            var cl = Main.commandLine();
-            cl.setErr(new java.io.PrintWriter(System.err, true));
-            int status = cl.execute(args);
-            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     static byte[] signs(Random rnd, int n, int nbit) {
@@ -64,7 +47,7 @@ class RetrievalCommandsTest {
         Npy.writeBytes(dir.resolve("q.npy"), qs, nq, nbit);
         Npy.writeFloats(dir.resolve("ldb.npy"), ldb, n, c);
         Npy.writeFloats(dir.resolve("lq.npy"), lq, nq, c);
-        Run r = run("metrics", "--query-codes", dir.resolve("q.npy").toString(), "--db-codes", dir.resolve("db.npy").toString(),
+        CliRun r = run("metrics", "--query-codes", dir.resolve("q.npy").toString(), "--db-codes", dir.resolve("db.npy").toString(),
                 "--query-labels", dir.resolve("lq.npy").toString(), "--db-labels", dir.resolve("ldb.npy").toString(),
                 "--threads", "2", "--report", dir.resolve("m.json").toString());
         assertEquals(0, r.status(), r.err());
@@ -90,7 +73,7 @@ class RetrievalCommandsTest {
         byte[] dbs = signs(rnd, n, nbit), qs = signs(rnd, nq, nbit);
         Npy.writeBytes(dir.resolve("db.npy"), dbs, n, nbit);
         Npy.writeBytes(dir.resolve("q.npy"), qs, nq, nbit);
-        Run r = run("search", "--db-codes", dir.resolve("db.npy").toString(), "--queries", dir.resolve("q.npy").toString(),
+        CliRun r = run("search", "--db-codes", dir.resolve("db.npy").toString(), "--queries", dir.resolve("q.npy").toString(),
                 "--k", "" + k, "--out", dir.resolve("idx.npy").toString(), "--distances", dir.resolve("d.npy").toString(),
                 "--threads", "2", "--report", dir.resolve("s.json").toString());
         assertEquals(0, r.status(), r.err());
@@ -134,7 +117,7 @@ class RetrievalCommandsTest {
             "--k: 51 exceeds the 50 codes", "no such file", "does not exist", "row 1, class 0 is 2.0, expected 0 or 1",
             "has 49 rows, --query-codes"};
         for (int i = 0; i < cases.length; i++) {
-            Run r = run(cases[i]);
+            CliRun r = run(cases[i]);
             assertEquals(2, r.status(), String.join(" ", cases[i]) + "\n" + r.err());
             String line = r.err().strip();
             assertFalse(line.contains("\n"), "one line: " + line);

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bsth.tensor.io.Json;
 import io.bsth.tensor.io.Npy;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,33 +20,19 @@ class TrainEvalEncodeCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int status, String out, String err) {}
-
-    static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            var cl = Main.commandLine();
-            cl.setErr(new java.io.PrintWriter(System.err, true));
-            int status = cl.execute(args);
-            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void trainSavesAModelThatEvalAndEncodeUse() throws Exception {
         Path model = tmp.resolve("m.safetensors"), report = tmp.resolve("r.json"), plots = tmp.resolve("plots");
-        Run t = run("train", "--data", DATA, "--nbit", "8", "--epochs", "2", "--epochs-pre", "5", "--batch", "32",
+        CliRun t = run("train", "--data", DATA, "--nbit", "8", "--epochs", "2", "--epochs-pre", "5", "--batch", "32",
                 "--threads", "2", "--save", model.toString(), "--report", report.toString(), "--plots", plots.toString());
-        assertEquals(0, t.status, t.err);
-        assertTrue(t.out.contains("mAP@All"), t.out);
-        assertTrue(t.err.contains("stage 2 epoch 2/2"), t.err);
+        assertEquals(0, t.status(), t.err());
+        assertTrue(t.out().contains("mAP@All"), t.out());
+        assertTrue(t.err().contains("stage 2 epoch 2/2"), t.err());
         Map<String, Object> r = Json.parseObject(Files.readString(report));
         double map = ((Number) r.get("map_all")).doubleValue();
         assertTrue(map > 0 && map <= 1);
@@ -64,19 +47,19 @@ class TrainEvalEncodeCommandTest {
         }
 
         Path evalReport = tmp.resolve("e.json");
-        Run e = run("eval", "--model", model.toString(), "--data", DATA, "--threads", "1", "--report", evalReport.toString());
-        assertEquals(0, e.status, e.err);
+        CliRun e = run("eval", "--model", model.toString(), "--data", DATA, "--threads", "1", "--report", evalReport.toString());
+        assertEquals(0, e.status(), e.err());
         assertEquals(map, ((Number) Json.parseObject(Files.readString(evalReport)).get("map_all")).doubleValue(), 1e-12,
                 "eval of the saved model reproduces train's evaluation");
 
         Path dir = tmp.resolve("npy");
-        assertEquals(0, run("export-data", "--data", DATA, "--out", dir.toString()).status);
+        assertEquals(0, run("export-data", "--data", DATA, "--out", dir.toString()).status());
         Path codes = tmp.resolve("c.npy"), real = tmp.resolve("h.npy");
-        Run c = run("encode", "--model", model.toString(), "--image", dir.resolve("I_te.npy").toString(),
+        CliRun c = run("encode", "--model", model.toString(), "--image", dir.resolve("I_te.npy").toString(),
                 "--text", dir.resolve("T_te.npy").toString(), "--out", codes.toString());
-        assertEquals(0, c.status, c.err);
+        assertEquals(0, c.status(), c.err());
         assertEquals(0, run("encode", "--model", model.toString(), "--image", dir.resolve("I_te.npy").toString(),
-                "--text", dir.resolve("T_te.npy").toString(), "--out", real.toString(), "--real").status);
+                "--text", dir.resolve("T_te.npy").toString(), "--out", real.toString(), "--real").status());
         Npy.Bytes b = Npy.readBytes(codes);
         Npy.Floats h = Npy.readFloats(real);
         assertEquals(20, b.rows());
@@ -91,26 +74,26 @@ class TrainEvalEncodeCommandTest {
 
     @Test
     void badInputsGetOneLineAndStatusTwo() throws Exception {
-        Run r = run("train", "--data", "synthetic:bogus=1", "--epochs", "1");
-        assertEquals(2, r.status);
-        assertTrue(r.err.contains("bogus") && r.err.lines().count() == 1, r.err);
+        CliRun r = run("train", "--data", "synthetic:bogus=1", "--epochs", "1");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("bogus") && r.err().lines().count() == 1, r.err());
         r = run("train", "--data", tmp.resolve("nothing").toString());
-        assertEquals(2, r.status);
-        assertTrue(r.err.contains("nothing"), r.err);
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("nothing"), r.err());
         r = run("train", "--nbit", "0");
-        assertEquals(2, r.status);
-        assertTrue(r.err.contains("--nbit"), r.err);
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--nbit"), r.err());
         r = run("train", "--resume");
-        assertEquals(2, r.status);
-        assertTrue(r.err.contains("--checkpoint"), r.err);
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--checkpoint"), r.err());
         Path junk = tmp.resolve("junk.safetensors");
         Files.writeString(junk, "not a model");
         r = run("eval", "--model", junk.toString(), "--data", DATA);
-        assertEquals(2, r.status);
-        assertTrue(r.err.contains("junk.safetensors"), r.err);
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("junk.safetensors"), r.err());
         Path out = tmp.resolve("never.npy");
         r = run("encode", "--model", junk.toString(), "--image", "a.npy", "--text", "b.npy", "--out", out.toString());
-        assertEquals(2, r.status);
+        assertEquals(2, r.status());
         assertFalse(Files.exists(out));
     }
 }
