@@ -24,6 +24,36 @@ class TrainEvalEncodeCommandTest {
         return CliRun.run(args);
     }
 
+    /** train -> --save -> eval -> encode on the file sources: the MATLAB v7.3 fixture and a nine-.npy folder. */
+    @Test
+    void fileSourcesTrainSaveEvalAndEncode() throws Exception {
+        Path mat = Path.of(TrainEvalEncodeCommandTest.class.getResource("/io/bsth/data/tiny_v73.mat").toURI());
+        Path folder = tmp.resolve("folder");
+        assertEquals(0, run("export-data", "--data", DATA, "--out", folder.toString()).status());
+        for (Path source : List.of(mat, folder)) {
+            String name = source.getFileName().toString();
+            Path model = tmp.resolve(name + ".safetensors"), tr = tmp.resolve(name + ".train.json"), ev = tmp.resolve(name + ".eval.json");
+            CliRun t = run("train", "--data", source.toString(), "--nbit", "16", "--epochs", "2", "--epochs-pre", "3",
+                    "--batch", "8", "--save", model.toString(), "--report", tr.toString());
+            assertEquals(0, t.status(), name + ": " + t.err());
+            CliRun e = run("eval", "--model", model.toString(), "--data", source.toString(), "--report", ev.toString());
+            assertEquals(0, e.status(), name + ": " + e.err());
+            double trained = ((Number) Json.parseObject(Files.readString(tr)).get("map_all")).doubleValue();
+            assertEquals(trained, ((Number) Json.parseObject(Files.readString(ev)).get("map_all")).doubleValue(), 1e-12, name);
+
+            Path arrays = source.equals(folder) ? folder : tmp.resolve("mat-arrays");
+            if (!source.equals(folder)) assertEquals(0, run("export-data", "--data", mat.toString(), "--out", arrays.toString()).status());
+            Path codes = tmp.resolve(name + ".codes.npy");
+            CliRun c = run("encode", "--model", model.toString(), "--image", arrays.resolve("I_te.npy").toString(),
+                    "--text", arrays.resolve("T_te.npy").toString(), "--out", codes.toString());
+            assertEquals(0, c.status(), name + ": " + c.err());
+            Npy.Bytes b = Npy.readBytes(codes);
+            assertEquals(Npy.readFloats(arrays.resolve("L_te.npy")).rows(), b.rows(), name);
+            assertEquals(16, b.cols(), name);
+            for (byte v : b.data()) assertTrue(v == 1 || v == -1, name);
+        }
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void trainSavesAModelThatEvalAndEncodeUse() throws Exception {
