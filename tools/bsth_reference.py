@@ -167,8 +167,8 @@ def evaluate(qB, dB, qL, dL, depths=(50, 100, 500, 1000)):
 
 # ---------------------------------------------------------------------------------------------
 # safetensors without the safetensors package
-def save_safetensors(path, state, metadata):
-    header, blobs, off = {"__metadata__": metadata}, [], 0
+def save_safetensors(path, state, metadata=None):
+    header, blobs, off = ({"__metadata__": metadata} if metadata else {}), [], 0
     for name, t in state.items():
         t = t.detach().cpu().contiguous()
         if t.dtype == torch.int64:

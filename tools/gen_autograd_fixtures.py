@@ -12,59 +12,21 @@
       of the same structure with load_state_dict(strict=True), runs it in eval mode on
       DIR/io.safetensors's inputs and compares with the Java outputs stored there.
 
-The safetensors format is written and read by hand (the python package may be absent).
+The safetensors format is written and read by hand, by the functions of bsth_reference.py (the python package may be absent).
 """
-import json
-import math
 import os
-import struct
 import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bsth_reference import PositionalEncoding  # noqa: E402  the authors' sin/cos table, pe (max_len, 1, d)
+from bsth_reference import load_safetensors as load  # noqa: E402
+from bsth_reference import save_safetensors as save  # noqa: E402
+
 torch.set_num_threads(1)
-
-
-# ---- safetensors by hand ------------------------------------------------------------------------
-
-def save(path, tensors, metadata=None):
-    header, blobs, off = {}, [], 0
-    if metadata:
-        header["__metadata__"] = metadata
-    for name, t in tensors.items():
-        t = t.detach().contiguous().cpu()
-        if t.dtype == torch.int64:
-            dtype, data = "I64", t.numpy().astype("<i8").tobytes()
-        else:
-            dtype, data = "F32", t.to(torch.float32).numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [off, off + len(data)]}
-        blobs.append(data)
-        off += len(data)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-
-
-def load(path):
-    import numpy as np
-    with open(path, "rb") as f:
-        raw = f.read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
-    meta = header.pop("__metadata__", {})
-    out = {}
-    for name, h in header.items():
-        b, e = h["data_offsets"]
-        buf = raw[8 + n + b:8 + n + e]
-        np_dtype = {"F32": "<f4", "F64": "<f8", "I64": "<i8", "I32": "<i4"}[h["dtype"]]
-        out[name] = torch.from_numpy(np.frombuffer(buf, dtype=np_dtype).copy()).reshape(h["shape"])
-    return out, meta
 
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -91,25 +53,6 @@ def module_fixture(path, module, inputs, forward, gen, extra=None):
     if extra:
         t.update(extra(module))
     save(path, t)
-
-
-class PositionalEncoding(nn.Module):
-    """The authors' (PyTorch tutorial) positional encoding, pe (max_len, 1, d)."""
-
-    def __init__(self, d_model, dropout=0.1, max_len=5000):
-        super().__init__()
-        self.dropout = nn.Dropout(p=dropout)
-        pe = torch.zeros(max_len, d_model)
-        position = torch.arange(0, max_len, dtype=torch.float).unsqueeze(1)
-        div_term = torch.exp(torch.arange(0, d_model, 2).float() * (-math.log(10000.0) / d_model))
-        pe[:, 0::2] = torch.sin(position * div_term)
-        pe[:, 1::2] = torch.cos(position * div_term)
-        pe = pe.unsqueeze(0).transpose(0, 1)
-        self.register_buffer("pe", pe)
-
-    def forward(self, x):
-        x = x + self.pe[:x.size(0), :]
-        return self.dropout(x)
 
 
 def hash_head(k, width, hidden):
