@@ -143,26 +143,21 @@ public final class F {
     public static Var sum(Var a) {
         int n = a.numel();
         float[] y = {(float) Loops.sum(a.data(), n)};
-        return Var.result("sum", y, new int[0], g -> {
-            float gv = g[0];
-            float[] d = a.gradBuf();
-            Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
-                for (int i = s; i < e; i++) d[i] += gv;
-            });
-        }, a);
+        return Var.result("sum", y, new int[0], g -> addConstant(a.gradBuf(), g[0], n), a);
     }
 
     /** Mean of all elements -> shape (). */
     public static Var mean(Var a) {
         int n = a.numel();
         float[] y = {(float) (Loops.sum(a.data(), n) / n)};
-        return Var.result("mean", y, new int[0], g -> {
-            float gv = g[0] / n;
-            float[] d = a.gradBuf();
-            Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
-                for (int i = s; i < e; i++) d[i] += gv;
-            });
-        }, a);
+        return Var.result("mean", y, new int[0], g -> addConstant(a.gradBuf(), g[0] / n, n), a);
+    }
+
+    /** d[i] += v for i in [0, n): the gradient of a full reduction spread over its input. */
+    private static void addConstant(float[] d, float v, int n) {
+        Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
+            for (int i = s; i < e; i++) d[i] += v;
+        });
     }
 
     /** Sum of {@code coef[i] * terms[i]} over one-element terms (a weighted loss) -> shape (). */

@@ -128,14 +128,19 @@ public final class Norm {
                 float rs = (float) (1 / Math.sqrt(var + eps));
                 mean[r] = m;
                 rstd[r] = rs;
-                for (int j = 0; j < C; j++) {
-                    float v = (x[o + j] - m) * rs;
-                    if (w != null) v = v * w[j];
-                    if (b != null) v += b[j];
-                    y[o + j] = v;
-                }
+                normalizeRow(x, w, b, y, o, C, m, rs);
             }
         });
+    }
+
+    /** y[o..o+C) = (x - m) * rs, then * w and + b where given: one row of the LayerNorm output. */
+    private static void normalizeRow(float[] x, float[] w, float[] b, float[] y, int o, int C, float m, float rs) {
+        for (int j = 0; j < C; j++) {
+            float v = (x[o + j] - m) * rs;
+            if (w != null) v = v * w[j];
+            if (b != null) v += b[j];
+            y[o + j] = v;
+        }
     }
 
     /** The plain reference of {@link #layerNormForward} (one thread, scalar sums). */
@@ -148,12 +153,7 @@ public final class Norm {
             float rs = (float) (1 / Math.sqrt(var + eps));
             mean[r] = m;
             rstd[r] = rs;
-            for (int j = 0; j < C; j++) {
-                float v = (x[o + j] - m) * rs;
-                if (w != null) v = v * w[j];
-                if (b != null) v += b[j];
-                y[o + j] = v;
-            }
+            normalizeRow(x, w, b, y, o, C, m, rs);
         }
     }
 
