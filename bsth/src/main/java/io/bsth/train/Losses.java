@@ -2,6 +2,7 @@ package io.bsth.train;
 
 import io.bsth.autograd.F;
 import io.bsth.autograd.Var;
+import io.bsth.tensor.kernels.Matmul;
 
 /** The two objectives of BSTH.md, term by term (each term a one-element node; the total their weighted sum). */
 public final class Losses {
@@ -43,18 +44,11 @@ public final class Losses {
     /** A = (L^T L with its diagonal set to n) / n, the label co-occurrence target (C, C). */
     static float[] cooccurrence(Var labels) {
         int n = labels.size(0), c = labels.size(1);
-        float[] L = labels.data();
-        double[] a = new double[c * c];
-        for (int i = 0; i < n; i++) {
-            for (int p = 0; p < c; p++) {
-                float lp = L[i * c + p];
-                if (lp == 0f) continue;
-                for (int q = 0; q < c; q++) a[p * c + q] += lp * L[i * c + q];
-            }
-        }
+        float[] ltl = new float[c * c];   // 0/1 labels: every entry is an integer count, exact in float
+        Matmul.sgemm(true, false, c, c, n, 1f, labels.data(), 0, c, labels.data(), 0, c, 0f, ltl, 0, c);
         float[] out = new float[c * c];
         for (int p = 0; p < c; p++) {
-            for (int q = 0; q < c; q++) out[p * c + q] = (float) ((p == q ? n : a[p * c + q]) / n);
+            for (int q = 0; q < c; q++) out[p * c + q] = (float) ((double) (p == q ? n : ltl[p * c + q]) / n);
         }
         return out;
     }
@@ -75,14 +69,9 @@ public final class Losses {
     /** S = 2 sigmoid(L L^T) - 1 (b, b). */
     static float[] similarity(Var labels) {
         int b = labels.size(0), c = labels.size(1);
-        float[] L = labels.data(), s = new float[b * b];
-        for (int i = 0; i < b; i++) {
-            for (int j = 0; j < b; j++) {
-                float dot = 0;
-                for (int q = 0; q < c; q++) dot += L[i * c + q] * L[j * c + q];
-                s[i * b + j] = (float) (2 / (1 + Math.exp(-dot)) - 1);
-            }
-        }
+        float[] s = new float[b * b];   // L L^T: shared-label counts, exact in float
+        Matmul.sgemm(false, true, b, b, c, 1f, labels.data(), 0, c, labels.data(), 0, c, 0f, s, 0, b);
+        for (int i = 0; i < s.length; i++) s[i] = (float) (2 / (1 + Math.exp(-s[i])) - 1);
         return s;
     }
 }

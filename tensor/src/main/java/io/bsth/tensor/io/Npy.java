@@ -137,6 +137,13 @@ public final class Npy {
 
     /** Reads an integer or bool array whose values fit in int8 (e.g. +-1 codes). */
     public static Bytes readBytes(Path file) throws IOException {
+        ByteBuffer b = map(file);
+        Header h = header(file, b);
+        if (h.dtype().endsWith("i1")) {   // int8 already: copy, no widening to float and back
+            byte[] out = new byte[Math.toIntExact(h.count())];
+            b.get(h.dataOffset(), out);
+            return new Bytes(out, h.rows(), h.cols());
+        }
         Floats f = readFloats(file);
         byte[] out = new byte[f.data().length];
         for (int i = 0; i < out.length; i++) {
