@@ -12,7 +12,7 @@ work=${2:-/tmp/bsth-retrieval-bench}
 py=/usr/bin/python3
 [ -f "$work/search/db.npy" ] || $py tools/gen_codes.py "$work/search" 1000000 1000 64
 [ -f "$work/map/db.npy" ] || $py tools/gen_codes.py "$work/map" 18015 2000 64 24
-[ -f bsth/target/bsth.jar ] || bin/mvn25 -B -q -DskipTests -pl bsth -am package
+ls bsth/cli/target/bsth-cli-*-all.jar >/dev/null 2>&1 || bin/mvn25 -B -q -DskipTests -pl bsth/cli -am package
 s=$work/search m=$work/map
 : > "$work/ours_search.txt"; : > "$work/faiss_search.txt"; : > "$work/ours_map.txt"; : > "$work/numpy_map.txt"
 for r in $(seq "$reps"); do

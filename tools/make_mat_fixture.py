@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes bsth/src/test/resources/io/bsth/data/tiny_v73.mat: a MATLAB v7.3-style file (HDF5 with a
+"""Writes bsth/model/src/test/resources/io/bsth/data/tiny_v73.mat (copied to bsth/cli/src/test/resources/io/bsth/data/): a MATLAB v7.3-style file (HDF5 with a
 512-byte user block and MATLAB's text header) holding the nine keys, each stored transposed as MATLAB
 does (an n x d matrix appears in HDF5 as d x n). Values follow formulas the Java test recomputes:
   I[i, j] = split_base + i + j / 100         (float64), d_I = 5
@@ -7,10 +7,13 @@ does (an n x d matrix appears in HDF5 as d x n). Values follow formulas the Java
   L[i, i % 4] = L[i, (3 i + 1) % 4] = 1, else 0            (uint8), C = 4
 Run with Debian's interpreter: /usr/bin/python3 tools/make_mat_fixture.py"""
 import os
+import shutil
 import h5py
 import numpy as np
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "bsth", "src", "test", "resources", "io", "bsth", "data", "tiny_v73.mat")
+ROOT = os.path.join(os.path.dirname(__file__), "..", "bsth")
+OUT = os.path.join(ROOT, "model", "src", "test", "resources", "io", "bsth", "data", "tiny_v73.mat")
+COPY = os.path.join(ROOT, "cli", "src", "test", "resources", "io", "bsth", "data", "tiny_v73.mat")
 SIZES = {"tr": (6, 100.0), "db": (10, 200.0), "te": (4, 300.0)}
 
 
@@ -35,6 +38,7 @@ def main():
         f.write(header.ljust(116, b" ")[:116])
         f.seek(124)
         f.write(b"\x00\x02IM")
+    shutil.copyfile(OUT, COPY)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes bsth/src/test/resources/io/bsth/model/parity.json: the stage-2 network of
+"""Writes bsth/model/src/test/resources/io/bsth/model/parity.json: the stage-2 network of
 tools/bsth_reference.py (image 12-d, text 10-d, 5 classes, 4 bits, 2 layers, nhead 2) with every
 state tensor filled by a formula the Java test recomputes, and what PyTorch computes with it:
   - state: name -> shape, in state_dict order (the interchange names of BSTH.md);
@@ -23,7 +23,7 @@ import torch
 sys.path.insert(0, os.path.dirname(__file__))
 import bsth_reference as ref  # noqa: E402
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "bsth", "src", "test", "resources", "io", "bsth", "model", "parity.json")
+OUT = os.path.join(os.path.dirname(__file__), "..", "bsth", "model", "src", "test", "resources", "io", "bsth", "model", "parity.json")
 
 
 def fill(model):
