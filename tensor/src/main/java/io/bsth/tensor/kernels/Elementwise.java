@@ -2,10 +2,7 @@ package io.bsth.tensor.kernels;
 
 import io.bsth.tensor.Parallel;
 import io.bsth.tensor.Simd;
-import io.bsth.tensor.Tensor;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,8 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * uses): binary add/sub/mul, the fused forms axpy {@code y += alpha x}, {@code out = x*y + z},
  * {@code y += a*b}, scale, and a row-vector broadcast {@code y (rows, cols) += v (cols)}; each with its
  * scalar reference {@code ...Scalar}. Large calls are split over {@link Parallel} in chunks of
- * {@link #GRAIN} elements. Tensor level: binary ops with NumPy broadcasting over any views, and
- * unary maps, returning new contiguous tensors.
+ * {@link #GRAIN} elements.
  *
  * <p>Outputs may alias inputs exactly (same array and offset), never partially.
  */
@@ -204,190 +200,6 @@ public final class Elementwise {
         if (off < 0 || (long) off + n > x.length) {
             throw new IndexOutOfBoundsException(op + ": " + what + " range [" + off + ", " + ((long) off + n)
                     + ") outside an array of " + x.length);
-        }
-    }
-
-    // ---- tensor level: broadcasting binary ops ---------------------------------------------------------
-
-    /** The binary operations over tensors. */
-    public enum Binary { ADD, SUB, MUL, DIV, MAX, MIN }
-
-    /** The unary maps over tensors. */
-    public enum Unary { NEG, ABS, SQUARE, SQRT, EXP, LOG }
-
-    public static Tensor add(Tensor a, Tensor b) { return binary(Binary.ADD, a, b); }
-    public static Tensor sub(Tensor a, Tensor b) { return binary(Binary.SUB, a, b); }
-    public static Tensor mul(Tensor a, Tensor b) { return binary(Binary.MUL, a, b); }
-    public static Tensor div(Tensor a, Tensor b) { return binary(Binary.DIV, a, b); }
-
-    /** The NumPy broadcast of two shapes (trailing dims aligned; sizes equal or 1). */
-    public static int[] broadcastShape(int[] a, int[] b) {
-        int n = Math.max(a.length, b.length);
-        int[] s = new int[n];
-        for (int d = 0; d < n; d++) {
-            int x = d - (n - a.length) >= 0 ? a[d - (n - a.length)] : 1;
-            int y = d - (n - b.length) >= 0 ? b[d - (n - b.length)] : 1;
-            if (x != y && x != 1 && y != 1) {
-                throw new IllegalArgumentException("shapes " + Arrays.toString(a) + " and " + Arrays.toString(b)
-                        + " do not broadcast (dim " + d + ": " + x + " vs " + y + ")");
-            }
-            s[d] = x == 1 ? y : x;
-        }
-        return s;
-    }
-
-    /** a op b with broadcasting, any views -> a new contiguous tensor of the broadcast shape. */
-    public static Tensor binary(Binary op, Tensor a, Tensor b) {
-        int[] shape = broadcastShape(a.shape(), b.shape());
-        Tensor ea = a.expand(shape), eb = b.expand(shape), out = Tensor.zeros(shape);
-        if (out.numel() == 0) return out;
-        int rank = shape.length;
-        int inner = rank == 0 ? 1 : shape[rank - 1];
-        int as = rank == 0 ? 0 : ea.stride(-1), bs = rank == 0 ? 0 : eb.stride(-1);
-        int rows = out.numel() / inner;
-        float[] A = ea.data(), B = eb.data(), Y = out.data();
-        int[] aSt = ea.strides(), bSt = eb.strides();
-        Chunk body = (s, e) -> {
-            for (int r = s; r < e; r++) {
-                int ao = ea.offset(), bo = eb.offset();
-                for (int d = rank - 2, q = r; d >= 0; d--) {
-                    int i = q % shape[d];
-                    q /= shape[d];
-                    ao += i * aSt[d];
-                    bo += i * bSt[d];
-                }
-                binaryRow(op, A, ao, as, B, bo, bs, Y, r * inner, inner);
-            }
-        };
-        int grainRows = Math.max(1, GRAIN / inner);
-        if (rows < 2 * grainRows || Parallel.threads() == 1) body.run(0, rows);
-        else Parallel.forRange(rows, grainRows, body::run);
-        return out;
-    }
-
-    /** One row: y[i] = a[ao + i*as] op b[bo + i*bs]; strides 1 (dense) or 0 (broadcast) take the SIMD path. */
-    private static void binaryRow(Binary op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] y, int yo, int n) {
-        if (Simd.ENABLED && (as == 1 || as == 0) && (bs == 1 || bs == 0)) {
-            switch (op) {
-                case ADD -> rowSimd(VectorOperators.ADD, a, ao, as, b, bo, bs, y, yo, n);
-                case SUB -> rowSimd(VectorOperators.SUB, a, ao, as, b, bo, bs, y, yo, n);
-                case MUL -> rowSimd(VectorOperators.MUL, a, ao, as, b, bo, bs, y, yo, n);
-                case DIV -> rowSimd(VectorOperators.DIV, a, ao, as, b, bo, bs, y, yo, n);
-                case MAX -> rowSimd(VectorOperators.MAX, a, ao, as, b, bo, bs, y, yo, n);
-                case MIN -> rowSimd(VectorOperators.MIN, a, ao, as, b, bo, bs, y, yo, n);
-            }
-        } else {
-            binaryRowScalar(op, a, ao, as, b, bo, bs, y, yo, n);
-        }
-    }
-
-    private static void rowSimd(VectorOperators.Binary vop, float[] a, int ao, int as, float[] b, int bo, int bs, float[] y, int yo, int n) {
-        int i = 0, bound = S.loopBound(n);
-        if (as == 1 && bs == 1) {
-            for (; i < bound; i += L) {
-                FloatVector.fromArray(S, a, ao + i).lanewise(vop, FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
-            }
-        } else if (as == 1) {
-            FloatVector vb = FloatVector.broadcast(S, b[bo]);
-            for (; i < bound; i += L) FloatVector.fromArray(S, a, ao + i).lanewise(vop, vb).intoArray(y, yo + i);
-        } else if (bs == 1) {
-            FloatVector va = FloatVector.broadcast(S, a[ao]);
-            for (; i < bound; i += L) va.lanewise(vop, FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
-        } else {
-            i = 0;
-        }
-        for (; i < n; i++) y[yo + i] = apply(vop, a[ao + i * as], b[bo + i * bs]);
-    }
-
-    private static float apply(VectorOperators.Binary vop, float x, float z) {
-        if (vop == VectorOperators.ADD) return x + z;
-        if (vop == VectorOperators.SUB) return x - z;
-        if (vop == VectorOperators.MUL) return x * z;
-        if (vop == VectorOperators.DIV) return x / z;
-        if (vop == VectorOperators.MAX) return Math.max(x, z);
-        return Math.min(x, z);
-    }
-
-    /** Scalar reference of one broadcast row. */
-    public static void binaryRowScalar(Binary op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i++) {
-            float x = a[ao + i * as], z = b[bo + i * bs];
-            y[yo + i] = switch (op) {
-                case ADD -> x + z;
-                case SUB -> x - z;
-                case MUL -> x * z;
-                case DIV -> x / z;
-                case MAX -> Math.max(x, z);
-                case MIN -> Math.min(x, z);
-            };
-        }
-    }
-
-    // ---- tensor level: unary ---------------------------------------------------------------------------
-
-    /** f(x) element-wise over any view -> a new contiguous tensor. */
-    public static Tensor unary(Unary op, Tensor x) {
-        Tensor c = x.contiguous();
-        Tensor out = Tensor.zeros(x.shape());
-        int n = out.numel();
-        float[] X = c.data(), Y = out.data();
-        int xo = c.offset();
-        if (!Simd.ENABLED) unaryScalar(op, X, xo, Y, 0, n);
-        else split(n, (s, e) -> unarySimd(op, X, xo + s, Y, s, e - s));
-        return out;
-    }
-
-    /** alpha * x over any view -> a new contiguous tensor. */
-    public static Tensor scale(Tensor x, float alpha) {
-        Tensor c = x.contiguous();
-        Tensor out = Tensor.zeros(x.shape());
-        scale(alpha, c.data(), c.offset(), out.data(), 0, out.numel());
-        return out;
-    }
-
-    private static void unarySimd(Unary op, float[] x, int xo, float[] y, int yo, int n) {
-        switch (op) {
-            case NEG -> unaryRow(VectorOperators.NEG, x, xo, y, yo, n);
-            case ABS -> unaryRow(VectorOperators.ABS, x, xo, y, yo, n);
-            case SQUARE -> {
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                    v.mul(v).intoArray(y, yo + i);
-                }
-                unaryScalar(op, x, xo + i, y, yo + i, n - i);
-            }
-            case SQRT -> unaryRow(VectorOperators.SQRT, x, xo, y, yo, n);
-            case EXP -> unaryRow(VectorOperators.EXP, x, xo, y, yo, n);
-            case LOG -> unaryRow(VectorOperators.LOG, x, xo, y, yo, n);
-        }
-    }
-
-    private static void unaryRow(VectorOperators.Unary vop, float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, x, xo + i).lanewise(vop).intoArray(y, yo + i);
-        }
-        for (; i < n; i++) {
-            float v = x[xo + i];
-            y[yo + i] = vop == VectorOperators.NEG ? -v : vop == VectorOperators.ABS ? Math.abs(v)
-                    : vop == VectorOperators.SQRT ? (float) Math.sqrt(v) : vop == VectorOperators.EXP ? (float) Math.exp(v)
-                    : (float) Math.log(v);
-        }
-    }
-
-    /** Scalar reference of the unary maps. */
-    public static void unaryScalar(Unary op, float[] x, int xo, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i++) {
-            float v = x[xo + i];
-            y[yo + i] = switch (op) {
-                case NEG -> -v;
-                case ABS -> Math.abs(v);
-                case SQUARE -> v * v;
-                case SQRT -> (float) Math.sqrt(v);
-                case EXP -> (float) Math.exp(v);
-                case LOG -> (float) Math.log(v);
-            };
         }
     }
 }

@@ -3,7 +3,6 @@ package io.bsth.tensor.kernels;
 import io.bsth.tensor.Parallel;
 import io.bsth.tensor.Simd;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -37,18 +36,6 @@ public final class Norm {
 
     // ---- small row helpers (SIMD with scalar tails) ----------------------------------------------
 
-    /**
-     * Sum of the lanes in lane order. {@code reduceLanes(ADD)} leaves the order unspecified and it does
-     * differ between interpreted and compiled code, which made results depend on the JIT's state.
-     */
-    static float sumLanes(FloatVector v) {
-        float[] t = new float[S.length()];
-        v.intoArray(t, 0);
-        float s = 0f;
-        for (float x : t) s += x;
-        return s;
-    }
-
     /** Sum of a[o .. o+C). */
     static float rowSum(float[] a, int o, int C) {
         if (!Simd.ENABLED) return rowSumScalar(a, o, C);
@@ -59,7 +46,7 @@ public final class Norm {
             acc1 = acc1.add(FloatVector.fromArray(S, a, o + j + L));
         }
         for (; j < bound; j += L) acc0 = acc0.add(FloatVector.fromArray(S, a, o + j));
-        float s = sumLanes(acc0.add(acc1));
+        float s = LaneSum.sum(acc0.add(acc1));
         for (; j < C; j++) s += a[o + j];
         return s;
     }
@@ -79,7 +66,7 @@ public final class Norm {
             FloatVector d = FloatVector.fromArray(S, a, o + j).sub(m);
             acc = d.fma(d, acc);
         }
-        float s = sumLanes(acc);
+        float s = LaneSum.sum(acc);
         for (; j < C; j++) {
             float d = a[o + j] - m;
             s += d * d;
@@ -102,7 +89,7 @@ public final class Norm {
         int L = S.length(), bound = S.loopBound(C), j = 0;
         FloatVector acc = FloatVector.zero(S);
         for (; j < bound; j += L) acc = FloatVector.fromArray(S, a, oa + j).fma(FloatVector.fromArray(S, b, ob + j), acc);
-        float s = sumLanes(acc);
+        float s = LaneSum.sum(acc);
         for (; j < C; j++) s += a[oa + j] * b[ob + j];
         return s;
     }

@@ -87,7 +87,7 @@ public final class Softmax {
             e.intoArray(y, o + j);
             acc = acc.add(e);
         }
-        float sum = Norm.sumLanes(acc);
+        float sum = LaneSum.sum(acc);
         for (; j < C; j++) {
             float e = (float) Math.exp(x[o + j] - max);
             y[o + j] = e;
@@ -104,7 +104,7 @@ public final class Softmax {
         FloatVector acc = FloatVector.zero(S);
         int j = 0;
         for (; j < bound; j += L) acc = FloatVector.fromArray(S, dy, o + j).fma(FloatVector.fromArray(S, y, o + j), acc);
-        float dot = Norm.sumLanes(acc);
+        float dot = LaneSum.sum(acc);
         for (; j < C; j++) dot += dy[o + j] * y[o + j];
         j = 0;
         for (; j < bound; j += L) {
