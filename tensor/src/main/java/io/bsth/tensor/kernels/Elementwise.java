@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Element-wise kernels. Array level ({@code (float[] x, int xOff, ..., int n)}, the form autograd
  * uses): binary add/sub/mul, the fused forms axpy {@code y += alpha x}, {@code out = x*y + z},
  * {@code y += a*b}, scale, and a row-vector broadcast {@code y (rows, cols) += v (cols)}; each with its
- * scalar reference {@code ...Scalar}. Large calls are split over {@link Parallel} in chunks of
+ * scalar reference {@code ...Reference}. Large calls are split over {@link Parallel} in chunks of
  * {@link #GRAIN} elements.
  *
  * <p>Outputs may alias inputs exactly (same array and offset), never partially.
@@ -38,33 +38,33 @@ public final class Elementwise {
     /** y (n) = a (n) + b (n). */
     public static void add(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         checkRange("add", a, aOff, n, b, bOff, y, yOff);
-        if (!Simd.ENABLED) addScalar(a, aOff, b, bOff, y, yOff, n);
+        if (!Simd.ENABLED) addReference(a, aOff, b, bOff, y, yOff, n);
         else split(n, (s, e) -> addSimd(a, aOff + s, b, bOff + s, y, yOff + s, e - s));
     }
 
-    public static void addScalar(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+    public static void addReference(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) y[yOff + i] = a[aOff + i] + b[bOff + i];
     }
 
     /** y (n) = a (n) - b (n). */
     public static void sub(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         checkRange("sub", a, aOff, n, b, bOff, y, yOff);
-        if (!Simd.ENABLED) subScalar(a, aOff, b, bOff, y, yOff, n);
+        if (!Simd.ENABLED) subReference(a, aOff, b, bOff, y, yOff, n);
         else split(n, (s, e) -> subSimd(a, aOff + s, b, bOff + s, y, yOff + s, e - s));
     }
 
-    public static void subScalar(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+    public static void subReference(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) y[yOff + i] = a[aOff + i] - b[bOff + i];
     }
 
     /** y (n) = a (n) * b (n). */
     public static void mul(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         checkRange("mul", a, aOff, n, b, bOff, y, yOff);
-        if (!Simd.ENABLED) mulScalar(a, aOff, b, bOff, y, yOff, n);
+        if (!Simd.ENABLED) mulReference(a, aOff, b, bOff, y, yOff, n);
         else split(n, (s, e) -> mulSimd(a, aOff + s, b, bOff + s, y, yOff + s, e - s));
     }
 
-    public static void mulScalar(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+    public static void mulReference(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) y[yOff + i] = a[aOff + i] * b[bOff + i];
     }
 
@@ -77,7 +77,7 @@ public final class Elementwise {
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
         }
-        addScalar(a, aOff + i, b, bOff + i, y, yOff + i, n - i);
+        addReference(a, aOff + i, b, bOff + i, y, yOff + i, n - i);
     }
 
     private static void subSimd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
@@ -85,7 +85,7 @@ public final class Elementwise {
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector.fromArray(S, a, aOff + i).sub(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
         }
-        subScalar(a, aOff + i, b, bOff + i, y, yOff + i, n - i);
+        subReference(a, aOff + i, b, bOff + i, y, yOff + i, n - i);
     }
 
     private static void mulSimd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
@@ -93,7 +93,7 @@ public final class Elementwise {
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector.fromArray(S, a, aOff + i).mul(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
         }
-        mulScalar(a, aOff + i, b, bOff + i, y, yOff + i, n - i);
+        mulReference(a, aOff + i, b, bOff + i, y, yOff + i, n - i);
     }
 
     // ---- array level: fused forms --------------------------------------------------------------------
@@ -101,7 +101,7 @@ public final class Elementwise {
     /** y (n) += alpha * x (n). */
     public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         checkRange("axpy", x, xOff, n, y, yOff, y, yOff);
-        if (!Simd.ENABLED) axpyScalar(alpha, x, xOff, y, yOff, n);
+        if (!Simd.ENABLED) axpyReference(alpha, x, xOff, y, yOff, n);
         else split(n, (s, e) -> axpySimd(alpha, x, xOff + s, y, yOff + s, e - s));
     }
 
@@ -114,14 +114,14 @@ public final class Elementwise {
         for (; i < n; i++) y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
     }
 
-    public static void axpyScalar(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+    public static void axpyReference(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
     }
 
     /** y (n) = alpha * x (n). */
     public static void scale(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         checkRange("scale", x, xOff, n, x, xOff, y, yOff);
-        if (!Simd.ENABLED) scaleScalar(alpha, x, xOff, y, yOff, n);
+        if (!Simd.ENABLED) scaleReference(alpha, x, xOff, y, yOff, n);
         else split(n, (s, e) -> scaleSimd(alpha, x, xOff + s, y, yOff + s, e - s));
     }
 
@@ -133,7 +133,7 @@ public final class Elementwise {
         for (; i < n; i++) y[yOff + i] = alpha * x[xOff + i];
     }
 
-    public static void scaleScalar(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+    public static void scaleReference(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) y[yOff + i] = alpha * x[xOff + i];
     }
 
@@ -141,7 +141,7 @@ public final class Elementwise {
     public static void fma(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, float[] out, int oOff, int n) {
         checkRange("fma", x, xOff, n, y, yOff, out, oOff);
         checkRange("fma", z, zOff, n, z, zOff, z, zOff);
-        if (!Simd.ENABLED) fmaScalar(x, xOff, y, yOff, z, zOff, out, oOff, n);
+        if (!Simd.ENABLED) fmaReference(x, xOff, y, yOff, z, zOff, out, oOff, n);
         else split(n, (s, e) -> fmaSimd(x, xOff + s, y, yOff + s, z, zOff + s, out, oOff + s, e - s));
     }
 
@@ -154,7 +154,7 @@ public final class Elementwise {
         for (; i < n; i++) out[oOff + i] = Math.fma(x[xOff + i], y[yOff + i], z[zOff + i]);
     }
 
-    public static void fmaScalar(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, float[] out, int oOff, int n) {
+    public static void fmaReference(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, float[] out, int oOff, int n) {
         for (int i = 0; i < n; i++) out[oOff + i] = x[xOff + i] * y[yOff + i] + z[zOff + i];
     }
 
@@ -163,7 +163,7 @@ public final class Elementwise {
         fma(a, aOff, b, bOff, y, yOff, y, yOff, n);
     }
 
-    public static void mulAccScalar(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+    public static void mulAccReference(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) y[yOff + i] += a[aOff + i] * b[bOff + i];
     }
 
@@ -172,7 +172,7 @@ public final class Elementwise {
         checkRange("addRowVector", y, yOff, rows * cols, y, yOff, y, yOff);
         checkRange("addRowVector", v, vOff, cols, v, vOff, v, vOff);
         if (!Simd.ENABLED) {
-            addRowVectorScalar(y, yOff, v, vOff, rows, cols);
+            addRowVectorReference(y, yOff, v, vOff, rows, cols);
             return;
         }
         int grainRows = Math.max(1, GRAIN / Math.max(1, cols));
@@ -183,7 +183,7 @@ public final class Elementwise {
         else Parallel.forRange(rows, grainRows, c::run);
     }
 
-    public static void addRowVectorScalar(float[] y, int yOff, float[] v, int vOff, int rows, int cols) {
+    public static void addRowVectorReference(float[] y, int yOff, float[] v, int vOff, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) y[yOff + r * cols + j] += v[vOff + j];
         }

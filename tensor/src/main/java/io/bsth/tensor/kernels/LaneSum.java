@@ -50,7 +50,7 @@ final class LaneSum {
     }
 
     /** The scalar reference: the same butterfly on an array of lanes (a power of two, at most 16). */
-    static float sumScalar(float[] lanes) {
+    static float sumReference(float[] lanes) {
         float[] t = lanes.clone();
         for (int h = t.length / 2; h >= 1; h /= 2) {
             float[] u = new float[t.length];

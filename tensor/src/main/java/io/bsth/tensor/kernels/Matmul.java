@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Small products (the attention shapes) skip packing and run unpacked 8 x 2L kernels straight from A
  * and B. Batched calls parallelise over the batch (whole matrices per task). Every C element is
  * computed by one thread in a fixed order, so results do not depend on the thread count's split.
- * Block sizes can be tuned with {@code -Dbsth.gemm.kc/mc/nc}. {@link #sgemmScalar} is the reference.
+ * Block sizes can be tuned with {@code -Dbsth.gemm.kc/mc/nc}. {@link #sgemmReference} is the reference.
  *
  * <p>This file is the API and the driver (argument checks, thread split, path choice, the blocked
  * and unpacked loops); {@link MatmulPacking} packs the operands and {@link MatmulKernels} holds the
@@ -64,7 +64,7 @@ public final class Matmul {
         checkArgs(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
         if (M == 0 || N == 0) return;
         if (!Simd.ENABLED) {
-            sgemmScalar(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+            sgemmReference(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
             return;
         }
         if (K == 0 || alpha == 0f) {
@@ -320,7 +320,7 @@ public final class Matmul {
     }
 
     /** The scalar reference: a plain triple loop, float accumulation in k order. */
-    public static void sgemmScalar(boolean transA, boolean transB, int M, int N, int K, float alpha,
+    public static void sgemmReference(boolean transA, boolean transB, int M, int N, int K, float alpha,
                                    float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                                    float beta, float[] C, int cOff, int ldc) {
         for (int i = 0; i < M; i++) {

@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>row L2 normalisation y = x / max(||x||, eps), as torch.nn.functional.normalize.</li>
  * </ul>
  * Backward functions accumulate (+=) into every non-null gradient. Rows are split over
- * {@link Parallel}; row bodies have a SIMD path and a scalar reference ({@code *Scalar}).
+ * {@link Parallel}; row bodies have a SIMD path and a scalar reference ({@code *Reference}).
  */
 public final class Norm {
     private Norm() {}
@@ -38,7 +38,7 @@ public final class Norm {
 
     /** Sum of a[o .. o+C). */
     static float rowSum(float[] a, int o, int C) {
-        if (!Simd.ENABLED) return rowSumScalar(a, o, C);
+        if (!Simd.ENABLED) return rowSumReference(a, o, C);
         int L = S.length(), bound = S.loopBound(C), j = 0;
         FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
         for (; j + L < bound; j += 2 * L) {
@@ -51,7 +51,7 @@ public final class Norm {
         return s;
     }
 
-    public static float rowSumScalar(float[] a, int o, int C) {
+    public static float rowSumReference(float[] a, int o, int C) {
         float s = 0f;
         for (int j = 0; j < C; j++) s += a[o + j];
         return s;
@@ -59,7 +59,7 @@ public final class Norm {
 
     /** Sum of (a[o+j] - m)^2. */
     static float rowSqDev(float[] a, int o, int C, float m) {
-        if (!Simd.ENABLED) return rowSqDevScalar(a, o, C, m);
+        if (!Simd.ENABLED) return rowSqDevReference(a, o, C, m);
         int L = S.length(), bound = S.loopBound(C), j = 0;
         FloatVector acc = FloatVector.zero(S);
         for (; j < bound; j += L) {
@@ -74,7 +74,7 @@ public final class Norm {
         return s;
     }
 
-    public static float rowSqDevScalar(float[] a, int o, int C, float m) {
+    public static float rowSqDevReference(float[] a, int o, int C, float m) {
         float s = 0f;
         for (int j = 0; j < C; j++) {
             float d = a[o + j] - m;
@@ -85,7 +85,7 @@ public final class Norm {
 
     /** Sum of a[oa+j] * b[ob+j]. */
     static float rowDot(float[] a, int oa, float[] b, int ob, int C) {
-        if (!Simd.ENABLED) return rowDotScalar(a, oa, b, ob, C);
+        if (!Simd.ENABLED) return rowDotReference(a, oa, b, ob, C);
         int L = S.length(), bound = S.loopBound(C), j = 0;
         FloatVector acc = FloatVector.zero(S);
         for (; j < bound; j += L) acc = FloatVector.fromArray(S, a, oa + j).fma(FloatVector.fromArray(S, b, ob + j), acc);
@@ -94,7 +94,7 @@ public final class Norm {
         return s;
     }
 
-    public static float rowDotScalar(float[] a, int oa, float[] b, int ob, int C) {
+    public static float rowDotReference(float[] a, int oa, float[] b, int ob, int C) {
         float s = 0f;
         for (int j = 0; j < C; j++) s += a[oa + j] * b[ob + j];
         return s;
@@ -131,12 +131,12 @@ public final class Norm {
     }
 
     /** The plain reference of {@link #layerNormForward} (one thread, scalar sums). */
-    public static void layerNormForwardScalar(float[] x, float[] w, float[] b, float[] y, float[] mean, float[] rstd,
+    public static void layerNormForwardReference(float[] x, float[] w, float[] b, float[] y, float[] mean, float[] rstd,
                                               int rows, int C, float eps) {
         for (int r = 0; r < rows; r++) {
             int o = r * C;
-            float m = rowSumScalar(x, o, C) / C;
-            float var = rowSqDevScalar(x, o, C, m) / C;
+            float m = rowSumReference(x, o, C) / C;
+            float var = rowSqDevReference(x, o, C, m) / C;
             float rs = (float) (1 / Math.sqrt(var + eps));
             mean[r] = m;
             rstd[r] = rs;

@@ -26,7 +26,7 @@ public final class Reduce {
     /** Sum of x[off, off+n). */
     public static double sum(float[] x, int off, int n) {
         Elementwise.checkRange("sum", x, off, n, x, off, x, off);
-        if (!Simd.ENABLED) return sumScalar(x, off, n);
+        if (!Simd.ENABLED) return sumReference(x, off, n);
         double total = 0;
         for (int s = 0; s < n; s += BLOCK) total += sumBlock(x, off + s, Math.min(BLOCK, n - s));
         return total;
@@ -48,7 +48,7 @@ public final class Reduce {
     }
 
     /** Scalar reference: sum in double, in order. */
-    public static double sumScalar(float[] x, int off, int n) {
+    public static double sumReference(float[] x, int off, int n) {
         double s = 0;
         for (int i = 0; i < n; i++) s += x[off + i];
         return s;
@@ -64,7 +64,7 @@ public final class Reduce {
         Elementwise.checkRange("colSum", x, xOff, rows * cols, x, xOff, x, xOff);
         Elementwise.checkRange("colSum", out, oOff, cols, out, oOff, out, oOff);
         if (!Simd.ENABLED) {
-            colSumScalar(x, xOff, rows, cols, out, oOff, accumulate);
+            colSumReference(x, xOff, rows, cols, out, oOff, accumulate);
             return;
         }
         int strips = (cols + L - 1) / L;
@@ -104,7 +104,7 @@ public final class Reduce {
         }
     }
 
-    public static void colSumScalar(float[] x, int xOff, int rows, int cols, float[] out, int oOff, boolean accumulate) {
+    public static void colSumReference(float[] x, int xOff, int rows, int cols, float[] out, int oOff, boolean accumulate) {
         for (int j = 0; j < cols; j++) {
             float s = 0;
             for (int r = 0; r < rows; r++) s += x[xOff + r * cols + j];

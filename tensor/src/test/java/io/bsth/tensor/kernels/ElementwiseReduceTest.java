@@ -40,25 +40,25 @@ class ElementwiseReduceTest {
                 float[] a = random(n + oa, n), b = random(n + ob, n + 1), z = random(n + 2, n + 2);
                 float[] y = random(n + oy, n + 3), want = y.clone();
                 Elementwise.add(a, oa, b, ob, y, oy, n);
-                Elementwise.addScalar(a, oa, b, ob, want, oy, n);
+                Elementwise.addReference(a, oa, b, ob, want, oy, n);
                 assertArrayEquals(want, y, "add n=" + n);
                 Elementwise.sub(a, oa, b, ob, y, oy, n);
-                Elementwise.subScalar(a, oa, b, ob, want, oy, n);
+                Elementwise.subReference(a, oa, b, ob, want, oy, n);
                 assertArrayEquals(want, y, "sub n=" + n);
                 Elementwise.mul(a, oa, b, ob, y, oy, n);
-                Elementwise.mulScalar(a, oa, b, ob, want, oy, n);
+                Elementwise.mulReference(a, oa, b, ob, want, oy, n);
                 assertArrayEquals(want, y, "mul n=" + n);
                 Elementwise.scale(-0.75f, a, oa, y, oy, n);
-                Elementwise.scaleScalar(-0.75f, a, oa, want, oy, n);
+                Elementwise.scaleReference(-0.75f, a, oa, want, oy, n);
                 assertArrayEquals(want, y, "scale n=" + n);
                 Elementwise.axpy(1.5f, a, oa, y, oy, n);
-                Elementwise.axpyScalar(1.5f, a, oa, want, oy, n);
+                Elementwise.axpyReference(1.5f, a, oa, want, oy, n);
                 assertClose(want, y, 1e-6f, "axpy n=" + n);
                 Elementwise.fma(a, oa, b, ob, z, 2, y, oy, n);
-                Elementwise.fmaScalar(a, oa, b, ob, z, 2, want, oy, n);
+                Elementwise.fmaReference(a, oa, b, ob, z, 2, want, oy, n);
                 assertClose(want, y, 1e-6f, "fma n=" + n);
                 Elementwise.mulAcc(a, oa, b, ob, y, oy, n);
-                Elementwise.mulAccScalar(a, oa, b, ob, want, oy, n);
+                Elementwise.mulAccReference(a, oa, b, ob, want, oy, n);
                 assertClose(want, y, 1e-6f, "mulAcc n=" + n);
                 for (int i = 0; i < oy; i++) assertEquals(want[i], y[i], "prefix untouched");
             }
@@ -79,14 +79,14 @@ class ElementwiseReduceTest {
                 int rows = rc[0], cols = rc[1];
                 float[] y = random(rows * cols + 4, rows), v = random(cols + 1, cols), want = y.clone();
                 Elementwise.addRowVector(y, 4, v, 1, rows, cols);
-                Elementwise.addRowVectorScalar(want, 4, v, 1, rows, cols);
+                Elementwise.addRowVectorReference(want, 4, v, 1, rows, cols);
                 assertArrayEquals(want, y, "addRowVector " + rows + "x" + cols);
                 float[] cs = random(cols + 2, 1), csWant = cs.clone();
                 Reduce.colSum(y, 4, rows, cols, cs, 2, true);
-                Reduce.colSumScalar(y, 4, rows, cols, csWant, 2, true);
+                Reduce.colSumReference(y, 4, rows, cols, csWant, 2, true);
                 assertClose(csWant, cs, rows * 1e-6f, "colSum " + rows + "x" + cols);
                 Reduce.colSum(y, 4, rows, cols, cs, 2, false);
-                Reduce.colSumScalar(y, 4, rows, cols, csWant, 2, false);
+                Reduce.colSumReference(y, 4, rows, cols, csWant, 2, false);
                 assertClose(csWant, cs, rows * 1e-6f, "colSum overwrite " + rows + "x" + cols);
             }
         }
@@ -96,7 +96,7 @@ class ElementwiseReduceTest {
     void rangeSum() {
         for (int n : SIZES) {
             float[] x = random(n + 9, 3 * n);
-            assertEquals(Reduce.sumScalar(x, 9, n), Reduce.sum(x, 9, n), n * 0x1p-21, "sum n=" + n);
+            assertEquals(Reduce.sumReference(x, 9, n), Reduce.sum(x, 9, n), n * 0x1p-21, "sum n=" + n);
         }
         assertThrows(IndexOutOfBoundsException.class, () -> Reduce.sum(new float[6], 2, 5));
     }

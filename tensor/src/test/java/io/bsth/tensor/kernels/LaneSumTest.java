@@ -23,7 +23,7 @@ class LaneSumTest {
             // magnitudes 2^-12 .. 2^12 with both signs: sums in different orders round differently
             for (int i = 0; i < lanes; i++) x[i] = (float) ((r.nextBoolean() ? 1 : -1) * Math.scalb(r.nextDouble(1, 2), r.nextInt(-12, 13)));
             float got = b.sum(FloatVector.fromArray(s, x, 0));
-            assertEquals(Float.floatToIntBits(LaneSum.sumScalar(x)), Float.floatToIntBits(got), lanes + " lanes, trial " + trial);
+            assertEquals(Float.floatToIntBits(LaneSum.sumReference(x)), Float.floatToIntBits(got), lanes + " lanes, trial " + trial);
             float inOrder = 0f;
             for (float v : x) inOrder += v;
             if (inOrder != got) orderMattered = true;
@@ -51,6 +51,6 @@ class LaneSumTest {
         int lanes = Simd.FLOAT.length();
         float[] x = new float[lanes];
         for (int i = 0; i < lanes; i++) x[i] = (i % 2 == 0 ? 1e7f : -1e7f) + i * 0.37f;
-        assertEquals(LaneSum.sumScalar(x), LaneSum.sum(FloatVector.fromArray(Simd.FLOAT, x, 0)));
+        assertEquals(LaneSum.sumReference(x), LaneSum.sum(FloatVector.fromArray(Simd.FLOAT, x, 0)));
     }
 }

@@ -202,7 +202,7 @@ class MatmulTest {
         long strideB = shareB ? 0 : bSize;
         Matmul.sgemmBatched(batch, tA, tB, M, N, K, alpha, A, off, lda, aSize, B, off, ldb, strideB, beta, C, off, ldc, cSize);
         for (int b = 0; b < batch; b++) {
-            Matmul.sgemmScalar(tA, tB, M, N, K, alpha, A, off + b * aSize, lda, B, (int) (off + b * strideB), ldb,
+            Matmul.sgemmReference(tA, tB, M, N, K, alpha, A, off + b * aSize, lda, B, (int) (off + b * strideB), ldb,
                     beta, want, off + b * cSize, ldc);
         }
         for (int p = 0; p < C.length; p++) {
@@ -216,7 +216,7 @@ class MatmulTest {
         SplittableRandom r = new SplittableRandom(9);
         int M = 5, N = 7, K = 9;
         float[] A = random(M * K, r), B = random(N * K, r), C = new float[M * N];
-        Matmul.sgemmScalar(false, true, M, N, K, 1f, A, 0, K, B, 0, K, 0f, C, 0, N);
+        Matmul.sgemmReference(false, true, M, N, K, 1f, A, 0, K, B, 0, K, 0f, C, 0, N);
         for (int i = 0; i < M; i++) {
             for (int j = 0; j < N; j++) {
                 double acc = 0;
