@@ -143,26 +143,34 @@ def stage2_loss(h, pred, B, L, sign_weight=0.01):
 # ---------------------------------------------------------------------------------------------
 # Evaluation (the authors' MATLAB semantics)
 def evaluate(qB, dB, qL, dL, depths=(50, 100, 500, 1000)):
+    """mAP@All, precision@j, recall@j and mAP@j, each averaged over the queries with at least one relevant
+    item (the authors' fast_PR_MAP.m skips the others); a depth beyond the database size N reads as N."""
     k = qB.shape[1]
-    APs, p_at, map_at = [], {d: [] for d in depths}, {d: [] for d in depths}
+    APs, p_at, r_at, map_at = [], {d: [] for d in depths}, {d: [] for d in depths}, {d: [] for d in depths}
     dBf, dLf = dB.astype(np.float32), dL.astype(np.float32)
     for i in range(qB.shape[0]):
         dist = 0.5 * (k - dBf @ qB[i].astype(np.float32))
         order = np.argsort(dist, kind="stable")
         rel = (dLf[order] @ qL[i].astype(np.float32)) > 0
         cum = np.cumsum(rel)
+        if len(rel) == 0 or cum[-1] == 0:
+            continue
         ranks = np.arange(1, len(rel) + 1)
         for d in depths:
             d2 = min(d, len(rel))
-            p_at[d].append(cum[d2 - 1] / d)
             found = cum[d2 - 1]
+            p_at[d].append(found / d2)
+            r_at[d].append(found / cum[-1])
             map_at[d].append((cum[:d2][rel[:d2]] / ranks[:d2][rel[:d2]]).sum() / found if found > 0 else 0.0)
-        if cum[-1] == 0:
-            continue
         APs.append(np.mean(cum[rel] / ranks[rel]))
-    return {"map_all": float(np.mean(APs)) if APs else 0.0,
-            "p_at": {str(d): float(np.mean(v)) for d, v in p_at.items()},
-            "map_at": {str(d): float(np.mean(v)) for d, v in map_at.items()}}
+
+    def mean(v):
+        return float(np.mean(v)) if v else 0.0
+    return {"map_all": mean(APs),
+            "p_at": {str(d): mean(v) for d, v in p_at.items()},
+            "map_at": {str(d): mean(v) for d, v in map_at.items()},
+            "r_at": {str(d): mean(v) for d, v in r_at.items()},
+            "queries": int(qB.shape[0]), "queries_with_relevant": len(APs)}
 
 
 # ---------------------------------------------------------------------------------------------
