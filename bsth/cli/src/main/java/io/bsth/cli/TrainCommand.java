@@ -96,6 +96,10 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (resume && checkpoint == null) throw new IllegalArgumentException("--resume needs --checkpoint DIR");
         TrainConfig cfg = config();
+        Outputs.checkFile("--save", save);
+        Outputs.checkFile("--report", report);
+        Outputs.checkFolder("--plots", plots);
+        Outputs.checkFolder("--checkpoint", checkpoint);
         MultiModalData d = DataSources.open(data);
         Progress progress = Progress.stderr();
         progress.line(d.summary());
