@@ -54,6 +54,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--nhead", defaultValue = "1", description = "Attention heads of the modality encoders (default: ${DEFAULT-VALUE}).")
     int nhead;
 
@@ -83,6 +86,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        device.requireCpu("train");
         if (resume && checkpoint == null) throw new IllegalArgumentException("--resume needs --checkpoint DIR");
         TrainConfig cfg = new TrainConfig(nbit, epochs, epochsPre, batch, lr, seed, nhead, layers, dropout, signWeight);
         MultiModalData d = DataSources.open(data);
