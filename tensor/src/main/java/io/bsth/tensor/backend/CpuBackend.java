@@ -173,7 +173,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void rowSum(DeviceBuffer x, int rows, int cols, DeviceBuffer out, boolean accumulate) {
-        Reduce.rowSum(f(x), 0, rows, cols, f(out), 0, accumulate);
+        float[] X = f(x), O = f(out);
+        Parallel.forRange(rows, Math.max(1, 8192 / Math.max(1, cols)), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                float v = (float) Reduce.sum(X, r * cols, cols);
+                O[r] = accumulate ? O[r] + v : v;
+            }
+        });
     }
 
     @Override public double sum(DeviceBuffer x, long n) { return Reduce.sum(f(x), 0, size(n)); }
