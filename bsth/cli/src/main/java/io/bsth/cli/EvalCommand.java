@@ -31,6 +31,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--nhead", defaultValue = "1", description = "Heads, for a model file without metadata (default: ${DEFAULT-VALUE}).")
     int nhead;
 
@@ -39,6 +42,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        device.requireCpu("eval");
         BsthNetwork net = ModelFile.load(model, nhead);
         MultiModalData d = DataSources.open(data);
         if (d.classes() != net.config.classes()) {
