@@ -100,6 +100,10 @@ public final class TrainCommand implements Callable<Integer> {
         device.requireCpu("train");
         if (resume && checkpoint == null) throw new IllegalArgumentException("--resume needs --checkpoint DIR");
         TrainConfig cfg = config();
+        Outputs.checkFile("--save", save);
+        Outputs.checkFile("--report", report);
+        Outputs.checkFolder("--plots", plots);
+        Outputs.checkFolder("--checkpoint", checkpoint);
         MultiModalData d = DataSources.open(data);
         Progress progress = Progress.stderr();
         progress.line(d.summary());
