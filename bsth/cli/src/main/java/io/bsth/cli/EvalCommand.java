@@ -8,7 +8,7 @@ import io.bsth.model.ModelFile;
 import io.bsth.tensor.Parallel;
 import io.bsth.tensor.io.AtomicFiles;
 import io.bsth.tensor.io.Json;
-import io.bsth.train.Retrieval;
+import io.bsth.train.EncodeEvaluate;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,7 +48,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (d.classes() != net.config.classes()) {
             throw new IllegalArgumentException("--data has " + d.classes() + " classes, " + model + " was trained for " + net.config.classes());
         }
-        Retrieval.Outcome out = Retrieval.run(net, d, Encoding.DEFAULT_BATCH);
+        EncodeEvaluate.Outcome out = EncodeEvaluate.run(net, d, Encoding.DEFAULT_BATCH);
         TrainCommand.printMetrics(out, net.config.nbit());
         if (report != null) {
             Map<String, Object> m = new LinkedHashMap<>();
