@@ -78,32 +78,41 @@ public final class CudaBackend implements Backend {
         } catch (CudaException e) {
             throw new BackendUnavailableException("the CUDA driver did not initialise: " + e.getMessage(), e);
         }
-        int[] count = new int[1];
-        cuDeviceGetCount(count);
-        if (count[0] == 0) throw new BackendUnavailableException("the CUDA driver reports no GPU");
         CUdevice dev = new CUdevice();
-        cuDeviceGet(dev, 0);
         byte[] name = new byte[256];
-        cuDeviceGetName(name, name.length, dev);
         int[] version = new int[1];
-        cuDriverGetVersion(version);
-        CUcontext ctx = new CUcontext();
-        cuDevicePrimaryCtxRetain(ctx, dev);
-        cuCtxSetCurrent(ctx);
+        try {
+            int[] count = new int[1];
+            cuDeviceGetCount(count);
+            if (count[0] == 0) throw new BackendUnavailableException("the CUDA driver reports no GPU");
+            cuDeviceGet(dev, 0);
+            cuDeviceGetName(name, name.length, dev);
+            cuDriverGetVersion(version);
+            CUcontext ctx = new CUcontext();
+            cuDevicePrimaryCtxRetain(ctx, dev);
+            cuCtxSetCurrent(ctx);
+        } catch (CudaException e) {
+            throw new BackendUnavailableException("GPU 0 could not be opened: " + e.getMessage(), e);
+        }
         CudaBackend b = new CudaBackend(dev, cString(name), version[0]);
-        for (String module : Ptx.MODULES) {
-            String ptx = Ptx.text(module);
-            CUmodule m = new CUmodule();
-            try {
-                cuModuleLoadData(m, (ptx + "\0").getBytes(StandardCharsets.US_ASCII));
-            } catch (CudaException e) {
-                throw new BackendUnavailableException("the CUDA driver could not load kernel module " + module + ": " + e.getMessage(), e);
+        try {
+            for (String module : Ptx.MODULES) {
+                String ptx = Ptx.text(module);
+                CUmodule m = new CUmodule();
+                try {
+                    cuModuleLoadData(m, (ptx + "\0").getBytes(StandardCharsets.US_ASCII));
+                } catch (CudaException e) {
+                    throw new BackendUnavailableException("the CUDA driver could not load kernel module " + module + ": " + e.getMessage(), e);
+                }
+                for (String entry : Ptx.entries(ptx)) {
+                    CUfunction f = new CUfunction();
+                    cuModuleGetFunction(f, m, entry);
+                    b.functions.put(entry, f);
+                }
             }
-            for (String entry : Ptx.entries(ptx)) {
-                CUfunction f = new CUfunction();
-                cuModuleGetFunction(f, m, entry);
-                b.functions.put(entry, f);
-            }
+        } catch (RuntimeException e) {
+            cuDevicePrimaryCtxRelease(dev);
+            throw e;
         }
         return b;
     }
