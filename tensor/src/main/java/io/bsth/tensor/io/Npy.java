@@ -52,6 +52,11 @@ public final class Npy {
     }
 
     public static Header header(Path file, ByteBuffer b) throws IOException {
+        return header(file, b, b.limit());
+    }
+
+    /** The header at the start of {@code b} (which may hold only the header) of a file of {@code fileSize} bytes. */
+    static Header header(Path file, ByteBuffer b, long fileSize) throws IOException {
         if (b.remaining() < 10) throw new IOException(file + ": not a .npy file (too short)");
         for (int i = 0; i < MAGIC.length; i++) {
             if (b.get(i) != MAGIC[i]) throw new IOException(file + ": not a .npy file (bad magic)");
@@ -92,9 +97,9 @@ public final class Npy {
         }
         Header hd = new Header(d.group(1), shape, start + len);
         long need = hd.count() * itemSize(file, hd.dtype());
-        if (hd.dataOffset() + need > b.limit()) {
+        if (hd.dataOffset() + need > fileSize) {
             throw new IOException(file + ": truncated: header promises " + need + " data bytes, file holds "
-                    + (b.limit() - hd.dataOffset()));
+                    + (fileSize - hd.dataOffset()));
         }
         return hd;
     }
@@ -117,10 +122,16 @@ public final class Npy {
         Header h = header(file, b);
         int n = Math.toIntExact(h.count());
         float[] out = new float[n];
-        ByteBuffer d = b.position(h.dataOffset()).slice().order(h.dtype().charAt(0) == '>' ? ByteOrder.BIG_ENDIAN
-                : ByteOrder.LITTLE_ENDIAN);
-        switch (h.dtype().substring(1)) {
-            case "f4" -> d.asFloatBuffer().get(out);
+        ByteBuffer d = b.position(h.dataOffset()).slice();
+        convert(file, h.dtype(), d, out, n);
+        return new Floats(out, h.rows(), h.cols());
+    }
+
+    /** Converts the first {@code n} elements of {@code d} (dtype {@code dtype}, data only) to float32. */
+    private static void convert(Path file, String dtype, ByteBuffer d, float[] out, int n) throws IOException {
+        d.order(dtype.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        switch (dtype.substring(1)) {
+            case "f4" -> d.asFloatBuffer().get(out, 0, n);
             case "f8" -> { for (int i = 0; i < n; i++) out[i] = (float) d.getDouble(i * 8); }
             case "i8" -> { for (int i = 0; i < n; i++) out[i] = d.getLong(i * 8); }
             case "i4" -> { for (int i = 0; i < n; i++) out[i] = d.getInt(i * 4); }
@@ -130,9 +141,102 @@ public final class Npy {
             case "f2" -> { for (int i = 0; i < n; i++) out[i] = Float.float16ToFloat(d.getShort(i * 2)); }
             case "i1" -> { for (int i = 0; i < n; i++) out[i] = d.get(i); }
             case "u1", "b1" -> { for (int i = 0; i < n; i++) out[i] = d.get(i) & 0xFF; }
-            default -> throw new IOException(file + ": unsupported dtype '" + h.dtype() + "'");
+            default -> throw new IOException(file + ": unsupported dtype '" + dtype + "'");
         }
-        return new Floats(out, h.rows(), h.cols());
+    }
+
+    /** Reads an array of integers exactly as int64 (e.g. ids), row-major; floating-point dtypes are refused. */
+    public static long[] readLongs(Path file) throws IOException {
+        ByteBuffer b = map(file);
+        Header h = header(file, b);
+        int n = Math.toIntExact(h.count());
+        ByteBuffer d = b.position(h.dataOffset()).slice().order(h.dtype().charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        long[] out = new long[n];
+        switch (h.dtype().substring(1)) {
+            case "i8" -> { for (int i = 0; i < n; i++) out[i] = d.getLong(i * 8); }
+            case "u8" -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = d.getLong(i * 8);
+                    if (out[i] < 0) throw new IOException(file + ": element " + i + " exceeds the int64 range");
+                }
+            }
+            case "i4" -> { for (int i = 0; i < n; i++) out[i] = d.getInt(i * 4); }
+            case "u4" -> { for (int i = 0; i < n; i++) out[i] = d.getInt(i * 4) & 0xFFFFFFFFL; }
+            case "i2" -> { for (int i = 0; i < n; i++) out[i] = d.getShort(i * 2); }
+            case "u2" -> { for (int i = 0; i < n; i++) out[i] = d.getShort(i * 2) & 0xFFFF; }
+            case "i1" -> { for (int i = 0; i < n; i++) out[i] = d.get(i); }
+            case "u1" -> { for (int i = 0; i < n; i++) out[i] = d.get(i) & 0xFF; }
+            default -> throw new IOException(file + ": dtype '" + h.dtype() + "', expected an integer array (int64)");
+        }
+        return out;
+    }
+
+    /**
+     * Reads a 2-D array row block by row block without holding the file in memory: for inputs larger
+     * than the heap. Rows convert to float32 as {@link #readFloats} does.
+     */
+    public static final class RowReader implements AutoCloseable {
+        private final Path file;
+        private final FileChannel ch;
+        private final Header h;
+        private final int item;
+
+        private RowReader(Path file, FileChannel ch, Header h) throws IOException {
+            this.file = file;
+            this.ch = ch;
+            this.h = h;
+            this.item = itemSize(file, h.dtype());
+        }
+
+        public int rows() {
+            return h.rows();
+        }
+
+        public int cols() {
+            return h.cols();
+        }
+
+        /** Rows {@code [from, from + count)} as float32, row-major. */
+        public float[] read(int from, int count) throws IOException {
+            if (from < 0 || count < 0 || from + count > h.rows()) throw new IndexOutOfBoundsException("rows [" + from + ", " + (from + count) + ") of " + h.rows());
+            long rowBytes = (long) h.cols() * item;
+            ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(rowBytes * count));
+            long pos = h.dataOffset() + rowBytes * from;
+            while (b.hasRemaining()) {
+                int r = ch.read(b, pos + b.position());
+                if (r < 0) throw new IOException(file + ": truncated while reading rows " + from + ".." + (from + count));
+            }
+            b.flip();
+            float[] out = new float[count * h.cols()];
+            convert(file, h.dtype(), b, out, out.length);
+            return out;
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
+        }
+    }
+
+    /** Opens {@code file} for {@link RowReader#read} by row blocks. */
+    public static RowReader rows(Path file) throws IOException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + ": no such file");
+        }
+        try {
+            long size = ch.size();
+            ByteBuffer b = ByteBuffer.allocate((int) Math.min(size, 1 << 20));
+            while (b.hasRemaining() && ch.read(b, b.position()) > 0) { /* fill */ }
+            b.flip();
+            Header h = header(file, b, size);
+            return new RowReader(file, ch, h);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
     }
 
     /** Reads an integer or bool array whose values fit in int8 (e.g. +-1 codes). */
