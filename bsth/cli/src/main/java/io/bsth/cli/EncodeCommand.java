@@ -34,11 +34,15 @@ public final class EncodeCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--nhead", defaultValue = "1", description = "Heads, for a model file without metadata (default: ${DEFAULT-VALUE}).")
     int nhead;
 
     @Override
     public Integer call() throws Exception {
+        device.requireCpu("encode");
         BsthNetwork net = ModelFile.load(model, nhead);
         Npy.Floats img = Npy.readFloats(image), txt = Npy.readFloats(text);
         if (img.rows() != txt.rows()) {

@@ -31,6 +31,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--nhead", defaultValue = "1", description = "Heads, for a model file without metadata (default: ${DEFAULT-VALUE}).")
     int nhead;
 
@@ -49,6 +52,7 @@ public final class EvalCommand implements Callable<Integer> {
             case "text" -> Retrieval.Modality.TEXT;
             default -> throw new IllegalArgumentException("--modality: expected both, image or text, got '" + modality + "'");
         };
+        device.requireCpu("eval");
         BsthNetwork net = ModelFile.load(model, nhead);
         MultiModalData d = DataSources.open(data);
         if (d.classes() != net.config.classes()) {

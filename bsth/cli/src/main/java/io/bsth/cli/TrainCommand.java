@@ -55,6 +55,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--nhead", paramLabel = "H", description = "Attention heads of the modality encoders (default: 1).")
     Integer nhead;
 
@@ -94,6 +97,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        device.requireCpu("train");
         if (resume && checkpoint == null) throw new IllegalArgumentException("--resume needs --checkpoint DIR");
         TrainConfig cfg = config();
         MultiModalData d = DataSources.open(data);
