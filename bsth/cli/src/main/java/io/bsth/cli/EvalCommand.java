@@ -8,7 +8,7 @@ import io.bsth.model.ModelFile;
 import io.bsth.tensor.Parallel;
 import io.bsth.tensor.io.AtomicFiles;
 import io.bsth.tensor.io.Json;
-import io.bsth.train.Retrieval;
+import io.bsth.train.EncodeEvaluate;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,10 +46,10 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Retrieval.Modality mod = switch (modality) {
-            case "both" -> Retrieval.Modality.BOTH;
-            case "image" -> Retrieval.Modality.IMAGE;
-            case "text" -> Retrieval.Modality.TEXT;
+        EncodeEvaluate.Modality mod = switch (modality) {
+            case "both" -> EncodeEvaluate.Modality.BOTH;
+            case "image" -> EncodeEvaluate.Modality.IMAGE;
+            case "text" -> EncodeEvaluate.Modality.TEXT;
             default -> throw new IllegalArgumentException("--modality: expected both, image or text, got '" + modality + "'");
         };
         device.requireCpu("eval");
@@ -58,7 +58,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (d.classes() != net.config.classes()) {
             throw new IllegalArgumentException("--data has " + d.classes() + " classes, " + model + " was trained for " + net.config.classes());
         }
-        Retrieval.Outcome out = Retrieval.run(net, d, Encoding.DEFAULT_BATCH, mod);
+        EncodeEvaluate.Outcome out = EncodeEvaluate.run(net, d, Encoding.DEFAULT_BATCH, mod);
         TrainCommand.printMetrics(out, net.config.nbit());
         if (report != null) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -30,11 +30,6 @@ public final class Hamming {
 
     private Hamming() {}
 
-    /** True when the kernels run on vectors (false under {@code -Dbsth.simd=0}). */
-    public static boolean vectorized() {
-        return VECTOR;
-    }
-
     /**
      * Distances of one query to a block of codes: q (words) x planes (words, len) -> out[outOff + i], i in [from, to).
      */
