@@ -91,13 +91,13 @@ public final class IndexCommand implements Runnable {
 
     static final class CodeReader implements Reader {
         final Path file;
-        final Npy.RowReader r;
+        final Npy.Rows r;
         final int batch;
         int pos;
 
         CodeReader(Path file, int batch) throws IOException {
             this.file = file;
-            this.r = Npy.rows(file);
+            this.r = Npy.Rows.open(file);
             this.batch = batch;
             if (r.cols() < 1) throw new IOException(file + ": codes need at least one bit per row");
         }
@@ -113,7 +113,8 @@ public final class IndexCommand implements Runnable {
         public PackedCodes next() throws IOException {
             if (pos >= r.rows()) return null;
             int len = Math.min(batch, r.rows() - pos);
-            float[] f = r.read(pos, len);
+            float[] f = new float[len * r.cols()];
+            r.read(pos, len, f, 0);
             byte[] b = new byte[f.length];
             for (int i = 0; i < f.length; i++) {
                 if (f[i] != 1f && f[i] != -1f) {
@@ -133,7 +134,7 @@ public final class IndexCommand implements Runnable {
     static final class FeatureReader implements Reader {
         final BsthNetwork net;
         final Path imageFile, textFile;
-        final Npy.RowReader img, txt;
+        final Npy.Rows img, txt;
         final int batch, rows;
         int pos;
 
@@ -142,10 +143,10 @@ public final class IndexCommand implements Runnable {
             this.imageFile = imageFile;
             this.textFile = textFile;
             this.batch = batch;
-            Npy.RowReader i = null, t = null;
+            Npy.Rows i = null, t = null;
             try {
-                i = imageFile == null ? null : Npy.rows(imageFile);
-                t = textFile == null ? null : Npy.rows(textFile);
+                i = imageFile == null ? null : Npy.Rows.open(imageFile);
+                t = textFile == null ? null : Npy.Rows.open(textFile);
                 if (i != null && i.cols() != net.config.imageDim()) {
                     throw new IOException(imageFile + ": " + i.cols() + " columns, the model expects " + net.config.imageDim());
                 }
@@ -176,7 +177,9 @@ public final class IndexCommand implements Runnable {
         public PackedCodes next() throws IOException {
             if (pos >= rows) return null;
             int len = Math.min(batch, rows - pos);
-            float[] a = img == null ? null : img.read(pos, len), b = txt == null ? null : txt.read(pos, len);
+            float[] a = img == null ? null : new float[len * img.cols()], b = txt == null ? null : new float[len * txt.cols()];
+            if (a != null) img.read(pos, len, a, 0);
+            if (b != null) txt.read(pos, len, b, 0);
             if (a != null) Features.checkFinite(imageFile.toString(), a, img.cols(), pos);
             if (b != null) Features.checkFinite(textFile.toString(), b, txt.cols(), pos);
             PackedCodes c = Features.encode(net, a, b, len);
