@@ -30,7 +30,7 @@ public final class MatFile {
         boolean matlab = isMatlab(file);
         checkNotTruncated(file);
         Map<String, DataArrays.Array> arrays = new HashMap<>();
-        try (HdfFile hdf = new HdfFile(file)) {
+        try (HdfFile hdf = open(file)) {
             for (String[] keys : MultiModalData.KEYS) {
                 for (String key : keys) {
                     arrays.put(key, matlab ? readTransposed(hdf, file, key) : readAsWritten(hdf, file, key));
@@ -42,6 +42,19 @@ public final class MatFile {
             throw new IOException(file + ": not a readable " + (matlab ? "MATLAB v7.3" : "HDF5") + " file (" + e.getMessage() + ")");
         }
         return DataArrays.assemble(file.toString(), arrays, key -> file + ": key " + key);
+    }
+
+    /**
+     * Files under 2 GiB are memory-mapped and handed to jhdf as one buffer: a corrupt structure size then
+     * reads past the buffer's end (a clean error) instead of making jhdf allocate that many bytes (one
+     * flipped bit in an object header's size asked it for a gigabyte). Larger files go through a channel.
+     */
+    static HdfFile open(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size >= Integer.MAX_VALUE) return new HdfFile(file);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            return HdfFile.fromByteBuffer(ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size));
+        }
     }
 
     private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1A, '\n'};
@@ -71,12 +84,12 @@ public final class MatFile {
                 throw new IOException(file + ": unsupported HDF5 superblock version " + version);
             }
             if (offsets != 8) return; // unusual offset sizes: left to the HDF5 library
-            int eofAt = base + (version <= 1 ? 16 : 16);
+            int eofAt = base + 16;   // after the base address and the free-space (v0/1) or extension (v2/3) address
             if (eofAt + 8 > head.length) throw new IOException(file + ": truncated HDF5 file (" + size + " bytes, superblock cut off)");
-            long baseAddress = b.getLong(base), eof = b.getLong(eofAt);
-            if (baseAddress >= 0 && eof >= 0 && baseAddress + eof > size) {
-                throw new IOException(file + ": truncated HDF5 file: its superblock records " + (baseAddress + eof) + " bytes, the file holds "
-                        + size);
+            // (written files behind a user block record the whole file's length here, as files without one do)
+            long eof = b.getLong(eofAt);
+            if (eof > size) {
+                throw new IOException(file + ": truncated HDF5 file: its superblock records " + eof + " bytes, the file holds " + size);
             }
             return;
         }
