@@ -74,6 +74,7 @@ public class ParityRun {
             Var labels = Var.of(Split.gatherRows(tr.labels(), idx));
             float[] tb = java.util.Arrays.copyOf(B, len * nbit);
             double[] sum = new double[4];
+            double sq = 0;
             net.train(true);
             java.util.Map<String, float[]> saved = new java.util.HashMap<>();
             for (var e : net.stateDict().entrySet()) saved.put(e.getKey(), e.getValue().toArray());
@@ -83,6 +84,7 @@ public class ParityRun {
                     BsthNetwork.Output o = net.forward(image, text);
                     double[] v = Losses.stage2(o.h(), o.pred(), Var.of(tb, len, nbit), labels, 0.01f).values();
                     for (int i = 0; i < 4; i++) sum[i] += v[i] / 200;
+                    sq += v[0] * v[0] / 200;
                 }
             }
             // batch norm running statistics moved during these passes: put them back
@@ -90,7 +92,8 @@ public class ParityRun {
                 float[] src = saved.get(e.getKey());
                 System.arraycopy(src, 0, e.getValue().data(), e.getValue().offset(), src.length);
             }
-            System.out.printf(java.util.Locale.ROOT, "java expected train-mode loss (200 masks): %.5f [%.5f %.5f %.5f]%n", sum[0], sum[1], sum[2], sum[3]);
+            System.out.printf(java.util.Locale.ROOT, "java expected train-mode loss (200 masks): %.5f [%.5f %.5f %.5f], std over masks %.5f%n",
+                    sum[0], sum[1], sum[2], sum[3], Math.sqrt(Math.max(0, sq - sum[0] * sum[0])));
         }
         Adam adam = new Adam(net.namedParameters(), 1e-3);
         int[] perms = new int[epochs * n];

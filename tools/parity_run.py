@@ -52,16 +52,18 @@ model.load_state_dict(state)
 model.train()
 with torch.no_grad():
     idx = torch.arange(min(128, n))
-    acc = np.zeros(4)
+    vals = []
     for r in range(200):
         h, pred = model(Itr[idx], Ttr[idx])
         Hn = torch.nn.functional.normalize(h, dim=1)
         S = 2 * torch.sigmoid(Ltr[idx] @ Ltr[idx].t()) - 1
-        acc += np.array([ref.stage2_loss(h, pred, B[idx], Ltr[idx]).item(),
-                         torch.nn.functional.mse_loss(torch.sigmoid(pred), Ltr[idx]).item(),
-                         torch.nn.functional.mse_loss(h, B[idx]).item(),
-                         torch.nn.functional.mse_loss(Hn @ Hn.t(), S).item()]) / 200
-print("torch expected train-mode loss (200 masks): %.5f [%.5f %.5f %.5f]" % tuple(acc))
+        vals.append([ref.stage2_loss(h, pred, B[idx], Ltr[idx]).item(),
+                     torch.nn.functional.mse_loss(torch.sigmoid(pred), Ltr[idx]).item(),
+                     torch.nn.functional.mse_loss(h, B[idx]).item(),
+                     torch.nn.functional.mse_loss(Hn @ Hn.t(), S).item()])
+    vals = np.array(vals)
+print("torch expected train-mode loss (200 masks): %.5f [%.5f %.5f %.5f], std over masks %.5f"
+      % (tuple(vals.mean(0)) + (vals[:, 0].std(),)))
 model.load_state_dict(state)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 model.train()
