@@ -62,8 +62,15 @@ class ServeProcessTest {
      * (bounded: at most 3000 requests); returns the first ids of the acknowledged batches and, in
      * {@code inFlight}, the first id of a batch sent but not acknowledged.
      */
+    static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> ACKS = new java.util.concurrent.ConcurrentHashMap<>();
+
     static List<Long> addUntil(String url, AtomicBoolean stop, long[] inFlight) {
         return addUntil(url, stop, inFlight, 3000, 1000L);
+    }
+
+    /** Acknowledgements received so far by the client adding to {@code url}. */
+    static int acks(String url) {
+        return ACKS.computeIfAbsent(url, u -> new java.util.concurrent.atomic.AtomicInteger()).get();
     }
 
     static List<Long> addUntil(String url, AtomicBoolean stop, long[] inFlight, int maxRequests, long base) {
@@ -79,6 +86,7 @@ class ServeProcessTest {
                 if (resp.statusCode() != 200) break;
                 acked.add(first);
                 inFlight[0] = -1;
+                ACKS.computeIfAbsent(url, u -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
             } catch (Exception e) {
                 break;
             }
@@ -111,12 +119,7 @@ class ServeProcessTest {
         Thread client = Thread.ofPlatform().start(() -> acked[0] = addUntil(s.url(), stop, inFlight));
         try {
             long deadline = System.nanoTime() + 60_000_000_000L;
-            while (System.nanoTime() < deadline && client.isAlive()) {
-                Thread.sleep(50);
-                try (CodeIndex x = CodeIndex.openReadOnly(index)) {
-                    if (x.size() >= 30 * PER_REQUEST) break;
-                }
-            }
+            while (System.nanoTime() < deadline && client.isAlive() && acks(s.url()) < 30) Thread.sleep(20);
         } finally {
             s.process().destroyForcibly().waitFor();
         }
@@ -145,12 +148,7 @@ class ServeProcessTest {
         List<Long>[] acked = new List[1];
         Thread client = Thread.ofPlatform().start(() -> acked[0] = addUntil(s.url(), stop, inFlight));
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline && client.isAlive()) {
-            Thread.sleep(50);
-            try (CodeIndex x = CodeIndex.openReadOnly(index)) {
-                if (x.size() >= 20 * PER_REQUEST) break;
-            }
-        }
+        while (System.nanoTime() < deadline && client.isAlive() && acks(s.url()) < 20) Thread.sleep(20);
         // SIGTERM by kill(1): Process.destroy would also close our end of the child's output
         assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(s.process().pid())).start().waitFor());
         StringBuilder rest = new StringBuilder();
