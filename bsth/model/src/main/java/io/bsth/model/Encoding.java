@@ -5,7 +5,7 @@ import io.bsth.autograd.Var;
 import io.bsth.tensor.Tensor;
 
 /**
- * Encoding for retrieval (BSTH.md): the network in eval mode (dropout off, batch norm on running
+ * Encoding for retrieval (docs/ALGORITHM.md, section 3): the network in eval mode (dropout off, batch norm on running
  * statistics), no graph, in batches; returns h (n, k) before sign. Eval-mode outputs do not depend on
  * the batch, so the batch size only bounds memory.
  */
