@@ -1,7 +1,7 @@
 package io.bsth.cli;
 
 import io.bsth.model.BsthNetwork;
-import io.bsth.model.Encoding;
+import io.bsth.model.CodeEncoder;
 import io.bsth.model.ModelFile;
 import io.bsth.retrieval.PackedCodes;
 import io.bsth.tensor.Tensor;
@@ -53,8 +53,8 @@ public final class EncodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException(text + ": " + txt.cols() + " columns, the model expects " + net.config.textDim());
         }
         int n = img.rows(), k = net.config.nbit();
-        float[] h = Encoding.encode(net, Tensor.of(img.data(), n, img.cols()), Tensor.of(txt.data(), n, txt.cols()),
-                Encoding.DEFAULT_BATCH);
+        float[] h = CodeEncoder.encode(net, Tensor.of(img.data(), n, img.cols()), Tensor.of(txt.data(), n, txt.cols()),
+                CodeEncoder.DEFAULT_BATCH);
         if (real) {
             Npy.writeFloats(out, h, n, k);
         } else {

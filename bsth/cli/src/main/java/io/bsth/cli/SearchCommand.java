@@ -20,9 +20,6 @@ import picocli.CommandLine.Option;
 @Command(name = "search", mixinStandardHelpOptions = true,
         description = "Exact Hamming top-k of every query code against database codes (ties by database index).")
 public final class SearchCommand implements Callable<Integer> {
-    /** Upper bound of the JIT warm-up of the search kernels (overlapped with loading the database file). */
-    static final long WARMUP_MS = 5000;
-
     @Option(names = "--db-codes", required = true, paramLabel = "DB.npy", description = "Database codes: int8 +1/-1, N x nbit.")
     Path dbCodes;
 
@@ -50,31 +47,17 @@ public final class SearchCommand implements Callable<Integer> {
         checkFolder("--out", out);
         checkFolder("--distances", distances);
         checkFolder("--report", report);
+        long l0 = System.nanoTime();
         PackedCodes q = CodeFiles.readCodes(queries);
-        // compile the kernels while the database loads (on a second thread only when --threads allows it)
-        long w0 = System.nanoTime();
-        Thread warm = Parallel.threads() >= 2 ? Thread.ofPlatform().daemon().start(() -> Search.warmUp(q.nbit(), WARMUP_MS)) : null;
-        PackedCodes db;
-        boolean ready = false;
-        try {
-            db = CodeFiles.readCodes(dbCodes);
-            if (q.nbit() != db.nbit()) {
-                throw new IllegalArgumentException("--queries " + queries + " has " + q.nbit() + " bits per code, --db-codes "
-                        + dbCodes + " has " + db.nbit());
-            }
-            if (k > db.size()) {
-                throw new IllegalArgumentException("--k: " + k + " exceeds the " + db.size() + " codes of --db-codes " + dbCodes);
-            }
-            ready = true;
-        } finally {
-            // on bad input, stop the warm-up instead of waiting for it; never leave it running
-            if (warm != null) {
-                if (!ready) warm.interrupt();
-                warm.join();
-            }
+        PackedCodes db = CodeFiles.readCodes(dbCodes);
+        if (q.nbit() != db.nbit()) {
+            throw new IllegalArgumentException("--queries " + queries + " has " + q.nbit() + " bits per code, --db-codes "
+                    + dbCodes + " has " + db.nbit());
         }
-        if (warm == null) Search.warmUp(q.nbit(), WARMUP_MS);
-        double warmSeconds = (System.nanoTime() - w0) / 1e9;
+        if (k > db.size()) {
+            throw new IllegalArgumentException("--k: " + k + " exceeds the " + db.size() + " codes of --db-codes " + dbCodes);
+        }
+        double loadSeconds = (System.nanoTime() - l0) / 1e9;
         long t0 = System.nanoTime();
         Search.TopK r = Search.topK(q, db, k);
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -90,7 +73,7 @@ public final class SearchCommand implements Callable<Integer> {
             m.put("k", (long) k);
             m.put("threads", (long) Parallel.threads());
             m.put("search_seconds", seconds);
-            m.put("load_and_warmup_seconds", warmSeconds);
+            m.put("load_seconds", loadSeconds);
             AtomicFiles.writeString(report, Json.write(m));
         }
         System.out.printf(Locale.ROOT, "%d queries x %d codes of %d bits, k %d: search %.3f s on %d thread%s%n",

@@ -2,7 +2,7 @@ package io.bsth.train;
 
 import io.bsth.data.MultiModalData;
 import io.bsth.model.BsthNetwork;
-import io.bsth.model.Encoding;
+import io.bsth.model.CodeEncoder;
 import io.bsth.retrieval.Evaluation;
 import io.bsth.retrieval.PackedCodes;
 import java.util.LinkedHashMap;
@@ -35,8 +35,8 @@ public final class Retrieval {
     public static Outcome run(BsthNetwork net, MultiModalData data, int batch) {
         int k = net.config.nbit();
         long t0 = System.nanoTime();
-        float[] hq = Encoding.encode(net, data.query().image(), data.query().text(), batch);
-        float[] hd = Encoding.encode(net, data.database().image(), data.database().text(), batch);
+        float[] hq = CodeEncoder.encode(net, data.query().image(), data.query().text(), batch);
+        float[] hd = CodeEncoder.encode(net, data.database().image(), data.database().text(), batch);
         PackedCodes q = PackedCodes.fromSigns(hq, data.query().size(), k);
         PackedCodes db = PackedCodes.fromSigns(hd, data.database().size(), k);
         double encode = (System.nanoTime() - t0) * 1e-9;

@@ -1,0 +1,47 @@
+package io.bsth.model;
+
+import io.bsth.autograd.Grad;
+import io.bsth.autograd.Var;
+import io.bsth.autograd.nn.Module;
+import io.bsth.tensor.Tensor;
+
+/**
+ * Encoding items to hash outputs for retrieval: the network in eval mode (dropout off, batch norm on
+ * running statistics), no graph, in batches; returns h (n, k) before sign. Eval-mode outputs do not
+ * depend on the batch, so the batch size only bounds memory.
+ *
+ * <p>Eval mode is scoped to the call ({@link Module#inEvalMode}): the network's train/eval flag is
+ * never changed, so one network may be encoded from many threads at once (each call allocates its
+ * own activations), and a network in training mode stays in training mode.
+ */
+public final class CodeEncoder {
+    public static final int DEFAULT_BATCH = 1024;
+
+    private CodeEncoder() {}
+
+    /** image (n, d_I), text (n, d_T) -> h (n, k), row-major. */
+    public static float[] encode(BsthNetwork net, Tensor image, Tensor text, int batch) {
+        int n = image.size(0), k = net.config.nbit();
+        if (text.size(0) != n) throw new IllegalArgumentException("image has " + n + " rows, text " + text.size(0));
+        if (image.size(1) != net.config.imageDim()) {
+            throw new IllegalArgumentException("image features are " + image.size(1) + "-d, the model expects " + net.config.imageDim());
+        }
+        if (text.size(1) != net.config.textDim()) {
+            throw new IllegalArgumentException("text features are " + text.size(1) + "-d, the model expects " + net.config.textDim());
+        }
+        if (batch < 1) throw new IllegalArgumentException("batch: expected a positive size, got " + batch);
+        float[] h = new float[n * k];
+        Module.inEvalMode(() -> {
+            try (var ng = Grad.noGrad()) {
+                for (int s = 0; s < n; s += batch) {
+                    int len = Math.min(batch, n - s);
+                    Var x = Var.of(image.narrow(0, s, len).contiguous());
+                    Var y = Var.of(text.narrow(0, s, len).contiguous());
+                    System.arraycopy(net.forward(x, y).h().data(), 0, h, s * k, len * k);
+                }
+            }
+            return null;
+        });
+        return h;
+    }
+}
