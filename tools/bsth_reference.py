@@ -112,10 +112,10 @@ class BSTH(nn.Module):
         tl = nn.TransformerEncoderLayer(d_model=d_c, nhead=nhead, dim_feedforward=d_c, dropout=dropout, activation="gelu")
         self.textTransformerEncoder = nn.TransformerEncoder(tl, num_layers=layers, norm=nn.LayerNorm(d_c))
         self.hash = nn.Sequential(
-            nn.Conv2d(nbit * d_c, nbit * 64, kernel_size=1, groups=nbit),
-            nn.BatchNorm2d(nbit * 64),
+            nn.Conv2d(nbit * d_c, nbit * (d_c // 2), kernel_size=1, groups=nbit),
+            nn.BatchNorm2d(nbit * (d_c // 2)),
             nn.Tanh(),
-            nn.Conv2d(nbit * 64, nbit, kernel_size=1, groups=nbit),
+            nn.Conv2d(nbit * (d_c // 2), nbit, kernel_size=1, groups=nbit),
             nn.Tanh())
         self.classify = nn.Linear(nbit, classes)
 
@@ -143,26 +143,34 @@ def stage2_loss(h, pred, B, L, sign_weight=0.01):
 # ---------------------------------------------------------------------------------------------
 # Evaluation (the authors' MATLAB semantics)
 def evaluate(qB, dB, qL, dL, depths=(50, 100, 500, 1000)):
+    """mAP@All, precision@j, recall@j and mAP@j, each averaged over the queries with at least one relevant
+    item (the authors' fast_PR_MAP.m skips the others); a depth beyond the database size N reads as N."""
     k = qB.shape[1]
-    APs, p_at, map_at = [], {d: [] for d in depths}, {d: [] for d in depths}
+    APs, p_at, r_at, map_at = [], {d: [] for d in depths}, {d: [] for d in depths}, {d: [] for d in depths}
     dBf, dLf = dB.astype(np.float32), dL.astype(np.float32)
     for i in range(qB.shape[0]):
         dist = 0.5 * (k - dBf @ qB[i].astype(np.float32))
         order = np.argsort(dist, kind="stable")
         rel = (dLf[order] @ qL[i].astype(np.float32)) > 0
         cum = np.cumsum(rel)
+        if len(rel) == 0 or cum[-1] == 0:
+            continue
         ranks = np.arange(1, len(rel) + 1)
         for d in depths:
             d2 = min(d, len(rel))
-            p_at[d].append(cum[d2 - 1] / d)
             found = cum[d2 - 1]
+            p_at[d].append(found / d2)
+            r_at[d].append(found / cum[-1])
             map_at[d].append((cum[:d2][rel[:d2]] / ranks[:d2][rel[:d2]]).sum() / found if found > 0 else 0.0)
-        if cum[-1] == 0:
-            continue
         APs.append(np.mean(cum[rel] / ranks[rel]))
-    return {"map_all": float(np.mean(APs)) if APs else 0.0,
-            "p_at": {str(d): float(np.mean(v)) for d, v in p_at.items()},
-            "map_at": {str(d): float(np.mean(v)) for d, v in map_at.items()}}
+
+    def mean(v):
+        return float(np.mean(v)) if v else 0.0
+    return {"map_all": mean(APs),
+            "p_at": {str(d): mean(v) for d, v in p_at.items()},
+            "map_at": {str(d): mean(v) for d, v in map_at.items()},
+            "r_at": {str(d): mean(v) for d, v in r_at.items()},
+            "queries": int(qB.shape[0]), "queries_with_relevant": len(APs)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,6 +240,7 @@ def main():
     ap.add_argument("--layers", type=int, default=2)
     ap.add_argument("--dropout", type=float, default=0.5)
     ap.add_argument("--sign-weight", type=float, default=0.01)
+    ap.add_argument("--concept-dim", type=int, default=128)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--report")
     ap.add_argument("--save")
@@ -253,12 +262,13 @@ def main():
             cfg = json.loads(cfg)
         nbit = state["classify.weight"].shape[1]
         layers = 1 + max(int(k.split(".")[2]) for k in state if k.startswith("imageTransformerEncoder.layers."))
-        model = BSTH(Itr.shape[1], Ttr.shape[1], C, nbit, int(cfg.get("nhead", a.nhead)), layers, a.dropout)
+        d_c = state["imageMLP.mlp.linear2.weight"].shape[0]
+        model = BSTH(Itr.shape[1], Ttr.shape[1], C, nbit, int(cfg.get("nhead", a.nhead)), layers, a.dropout, d_c)
         model.load_state_dict(state)
         report["nbit"] = nbit
     else:
         t0 = time.perf_counter()
-        proto = LabelPrototypeNet(C, a.nbit, a.dropout)
+        proto = LabelPrototypeNet(C, a.nbit, 0.5)  # stage 1: always dropout 0.5, as the authors
         opt = torch.optim.Adam(proto.parameters(), lr=a.lr)
         proto.train()
         for e in range(a.epochs_pre):
@@ -273,7 +283,7 @@ def main():
         report["stage1_seconds"] = time.perf_counter() - t0
         print(f"stage 1: {a.epochs_pre} epochs, loss {loss.item():.5f}, {report['stage1_seconds']:.1f}s", file=sys.stderr)
 
-        model = BSTH(Itr.shape[1], Ttr.shape[1], C, a.nbit, a.nhead, a.layers, a.dropout)
+        model = BSTH(Itr.shape[1], Ttr.shape[1], C, a.nbit, a.nhead, a.layers, a.dropout, a.concept_dim)
         opt = torch.optim.Adam(model.parameters(), lr=a.lr)
         epoch_seconds, losses = [], []
         for e in range(a.epochs):
@@ -297,7 +307,7 @@ def main():
         report["epoch_seconds"] = epoch_seconds
         report["losses"] = losses
         if a.save:
-            cfg = {"nbit": a.nbit, "nhead": a.nhead, "layers": a.layers, "image_dim": Itr.shape[1],
+            cfg = {"nbit": a.nbit, "nhead": a.nhead, "layers": a.layers, "concept_dim": a.concept_dim, "image_dim": Itr.shape[1],
                    "text_dim": Ttr.shape[1], "classes": C}
             save_safetensors(a.save, model.state_dict(), {"format": "bsth", "config": json.dumps(cfg)})
     t2 = time.perf_counter()

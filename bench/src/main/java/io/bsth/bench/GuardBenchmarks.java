@@ -58,7 +58,7 @@ public class GuardBenchmarks {
 
     @Benchmark
     public float[] sgemmScalar() {
-        Matmul.sgemmScalar(false, true, M, N, K, 1f, a, 0, K, b, 0, K, 0f, c, 0, N);
+        Matmul.sgemmReference(false, true, M, N, K, 1f, a, 0, K, b, 0, K, 0f, c, 0, N);
         return c;
     }
 
@@ -71,7 +71,7 @@ public class GuardBenchmarks {
 
     @Benchmark
     public float[] colSumScalar() {
-        Reduce.colSumScalar(g, 0, ROWS, COLS, col, 0, false);
+        Reduce.colSumReference(g, 0, ROWS, COLS, col, 0, false);
         return col;
     }
 
@@ -82,7 +82,7 @@ public class GuardBenchmarks {
 
     @Benchmark
     public double sumScalar() {
-        return Reduce.sumScalar(g, 0, g.length);
+        return Reduce.sumReference(g, 0, g.length);
     }
 
     /** y += 0.5 x over 1.5M floats (memory-bound; C2 vectorises the scalar loop too). */
@@ -94,7 +94,7 @@ public class GuardBenchmarks {
 
     @Benchmark
     public float[] axpyScalar() {
-        Elementwise.axpyScalar(0.5f, g, 0, y, 0, g.length);
+        Elementwise.axpyReference(0.5f, g, 0, y, 0, g.length);
         return y;
     }
 
@@ -107,7 +107,7 @@ public class GuardBenchmarks {
 
     @Benchmark
     public float[] addScalar() {
-        Elementwise.addScalar(g, 0, y, 0, y, 0, g.length);
+        Elementwise.addReference(g, 0, y, 0, y, 0, g.length);
         return y;
     }
 }

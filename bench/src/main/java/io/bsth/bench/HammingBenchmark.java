@@ -1,6 +1,6 @@
 package io.bsth.bench;
 
-import io.bsth.retrieval.CodeStore;
+import io.bsth.retrieval.CodeIndex;
 import io.bsth.retrieval.Hamming;
 import io.bsth.retrieval.PackedCodes;
 import io.bsth.retrieval.Search;
@@ -34,7 +34,7 @@ import org.openjdk.jmh.infra.Blackhole;
  *       as once a real search's threshold has settled): XOR + BIT_COUNT + compare, vector vs scalar.
  *       The pair the benchmark guard watches. {@code -prof gc} shows it allocates nothing.</li>
  *   <li>{@code topK}: {@link Search#topK} of 64 queries, k = 100, on {@code threads} threads.</li>
- *   <li>{@code storeTopKOne}: one query, k = 10, against a memory-mapped {@link CodeStore} of the same
+ *   <li>{@code storeTopKOne}: one query, k = 10, against a {@link CodeIndex} of the same
  *       codes (a service's request), on {@code threads} threads.</li>
  * </ul>
  * Run: {@code java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar HammingBenchmark -prof gc}
@@ -65,7 +65,7 @@ public class HammingBenchmark {
     PackedCodes db;
     PackedCodes topkQueries;
     Path storeFile;
-    CodeStore store;
+    CodeIndex store;
     long[] oneQuery;
 
     @Setup(Level.Trial)
@@ -83,8 +83,8 @@ public class HammingBenchmark {
         try {
             storeFile = Files.createTempFile("hamming-bench", ".codes");
             Files.delete(storeFile);
-            store = CodeStore.create(storeFile, nbit);
-            store.append(db);
+            store = CodeIndex.create(storeFile, nbit);
+            store.add(db);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -148,7 +148,7 @@ public class HammingBenchmark {
     }
 
     @Benchmark
-    public Search.TopK storeTopKOne() {
+    public CodeIndex.Hits storeTopKOne() {
         return store.search(oneQuery, 10);
     }
 }

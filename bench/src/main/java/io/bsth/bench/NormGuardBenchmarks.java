@@ -61,7 +61,7 @@ public class NormGuardBenchmarks {
 
     @Benchmark
     public float[] softmaxScalar() {
-        for (int r = 0; r < ROWS; r++) Softmax.rowScalar(x, y, r * C, C);
+        for (int r = 0; r < ROWS; r++) Softmax.rowReference(x, y, r * C, C);
         return y;
     }
 
@@ -73,7 +73,7 @@ public class NormGuardBenchmarks {
 
     @Benchmark
     public float[] layerNormScalar() {
-        Norm.layerNormForwardScalar(xl, w, b, yl, mean, rstd, TOKENS, WIDTH, 1e-5f);
+        Norm.layerNormForwardReference(xl, w, b, yl, mean, rstd, TOKENS, WIDTH, 1e-5f);
         return yl;
     }
 
@@ -85,7 +85,7 @@ public class NormGuardBenchmarks {
 
     @Benchmark
     public float[] geluScalar() {
-        Activation.geluScalar(x, y, 0, x.length);
+        Activation.geluReference(x, y, 0, x.length);
         return y;
     }
 }

@@ -52,13 +52,6 @@ public final class Rng {
         return (nextLong() >>> 11) * 0x1.0p-53;
     }
 
-    /** Standard normal (Box-Muller over two draws). */
-    public double nextGaussian() {
-        double u1 = ((nextLong() >>> 11) + 1) * 0x1.0p-53;
-        double u2 = (nextLong() >>> 11) * 0x1.0p-53;
-        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-    }
-
     /** An independent generator; advances this one by one draw. */
     public Rng split() {
         return new Rng(mix64(nextLong() ^ 0x6A09E667F3BCC909L), true);

@@ -5,9 +5,9 @@ import java.util.Arrays;
 /**
  * A float32 tensor: a view (shape, strides, offset) over a flat {@code float[]} storage.
  *
- * <p>View operations ({@link #reshape}, {@link #permute}, {@link #transpose}, {@link #narrow},
- * {@link #expand}) never copy; {@link #contiguous()} copies only when the view is not already
- * row-major dense. Strides are in elements; a stride of 0 marks a broadcast (expanded) dimension.
+ * <p>View operations ({@link #reshape}, {@link #permute}, {@link #transpose}, {@link #narrow}) never
+ * copy; {@link #contiguous()} copies only when the view is not already row-major dense. Strides are
+ * in elements.
  * Kernels work on the raw storage with explicit offsets; this class is the shape bookkeeping around them.
  */
 public final class Tensor {
@@ -230,50 +230,6 @@ public final class Tensor {
         int[] s = shape.clone();
         s[a] = length;
         return new Tensor(data, offset + start * strides[a], s, strides.clone());
-    }
-
-    /** Row {@code i} of dim 0, the rank reduced by one. */
-    public Tensor select(int i) {
-        if (shape.length == 0) throw new IllegalArgumentException("select on a scalar");
-        if (i < 0 || i >= shape[0]) throw new IndexOutOfBoundsException("row " + i + " of " + shape[0]);
-        return new Tensor(data, offset + i * strides[0], Arrays.copyOfRange(shape, 1, shape.length),
-                Arrays.copyOfRange(strides, 1, strides.length));
-    }
-
-    /** Broadcast to {@code newShape} (size-1 or missing leading dims become stride-0). No copy. */
-    public Tensor expand(int... newShape) {
-        if (newShape.length < shape.length) throw new IllegalArgumentException("expand cannot drop dimensions");
-        int lead = newShape.length - shape.length;
-        int[] s = newShape.clone(), st = new int[newShape.length];
-        for (int d = 0; d < newShape.length; d++) {
-            if (d < lead) {
-                st[d] = 0;
-            } else {
-                int od = d - lead;
-                if (s[d] == -1) s[d] = shape[od];
-                if (shape[od] == s[d]) st[d] = strides[od];
-                else if (shape[od] == 1) st[d] = 0;
-                else throw new IllegalArgumentException("cannot expand " + Arrays.toString(shape) + " to "
-                        + Arrays.toString(newShape));
-            }
-        }
-        return new Tensor(data, offset, s, st);
-    }
-
-    public Tensor unsqueeze(int dim) {
-        int a = dim < 0 ? dim + shape.length + 1 : dim;
-        int[] s = new int[shape.length + 1], st = new int[shape.length + 1];
-        for (int d = 0, j = 0; d < s.length; d++) {
-            if (d == a) {
-                s[d] = 1;
-                st[d] = j < shape.length ? strides[j] * shape[j] : 1;
-            } else {
-                s[d] = shape[j];
-                st[d] = strides[j];
-                j++;
-            }
-        }
-        return new Tensor(data, offset, s, st);
     }
 
     /** This tensor when contiguous, else a dense row-major copy. */

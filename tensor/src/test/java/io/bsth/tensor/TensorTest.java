@@ -44,26 +44,6 @@ class TensorTest {
     }
 
     @Test
-    void expandBroadcastsWithZeroStride() {
-        Tensor row = iota(1, 3);
-        Tensor e = row.expand(4, 3);
-        assertEquals(0, e.stride(0));
-        for (int i = 0; i < 4; i++) assertEquals(2f, e.get(i, 2));
-        Tensor e2 = iota(3).expand(2, 3);
-        assertArrayEquals(new float[] {0, 1, 2, 0, 1, 2}, e2.toArray());
-        assertThrows(IllegalArgumentException.class, () -> iota(2, 3).expand(4, 3));
-    }
-
-    @Test
-    void unsqueezeAndSelect() {
-        Tensor t = iota(3, 4);
-        assertArrayEquals(new int[] {3, 1, 4}, t.unsqueeze(1).shape());
-        assertArrayEquals(new int[] {3, 4, 1}, t.unsqueeze(-1).shape());
-        assertEquals(t.get(2, 3), t.unsqueeze(-1).get(2, 3, 0));
-        assertArrayEquals(new float[] {4, 5, 6, 7}, t.select(1).toArray());
-    }
-
-    @Test
     void boundsAreChecked() {
         Tensor t = iota(2, 2);
         assertThrows(IndexOutOfBoundsException.class, () -> t.get(2, 0));

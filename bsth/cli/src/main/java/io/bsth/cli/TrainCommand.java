@@ -9,6 +9,7 @@ import io.bsth.tensor.io.AtomicFiles;
 import io.bsth.tensor.io.Json;
 import io.bsth.train.Losses;
 import io.bsth.train.Plots;
+import io.bsth.train.Preset;
 import io.bsth.train.Progress;
 import io.bsth.train.Retrieval;
 import io.bsth.train.TrainConfig;
@@ -36,8 +37,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--nbit", defaultValue = "64", description = "Code length k in bits (default: ${DEFAULT-VALUE}).")
     int nbit;
 
-    @Option(names = "--epochs", defaultValue = "140", description = "Stage-2 epochs (default: ${DEFAULT-VALUE}, the authors' MIR-Flickr script).")
-    int epochs;
+    @Option(names = "--epochs", paramLabel = "N", description = "Stage-2 epochs (default: 140, the authors' MIR-Flickr script).")
+    Integer epochs;
 
     @Option(names = "--epochs-pre", defaultValue = "100", description = "Stage-1 (label prototype) epochs (default: ${DEFAULT-VALUE}).")
     int epochsPre;
@@ -54,17 +55,27 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
-    @Option(names = "--nhead", defaultValue = "1", description = "Attention heads of the modality encoders (default: ${DEFAULT-VALUE}).")
-    int nhead;
+    @Option(names = "--nhead", paramLabel = "H", description = "Attention heads of the modality encoders (default: 1).")
+    Integer nhead;
 
-    @Option(names = "--layers", defaultValue = "2", description = "Layers of each modality encoder (default: ${DEFAULT-VALUE}).")
-    int layers;
+    @Option(names = "--layers", paramLabel = "N", description = "Layers of each modality encoder (default: 2).")
+    Integer layers;
 
-    @Option(names = "--dropout", defaultValue = "0.5", description = "Dropout probability (default: ${DEFAULT-VALUE}).")
-    float dropout;
+    @Option(names = "--dropout", paramLabel = "P", description = "Stage-2 dropout probability (default: 0.5; stage 1 always uses 0.5, as the authors).")
+    Float dropout;
 
-    @Option(names = "--sign-weight", defaultValue = "0.01", description = "Weight of the stage-2 term MSE(h, B) (default: ${DEFAULT-VALUE}; the authors used 0.0001 on NUS-WIDE).")
-    float signWeight;
+    @Option(names = "--sign-weight", paramLabel = "W", description = "Weight of the stage-2 term MSE(h, B) (default: 0.01; the authors used 0.0001 on NUS-WIDE).")
+    Float signWeight;
+
+    @Option(names = "--concept-dim", paramLabel = "D", description = "Concept width d_c of the hash network (default: 128; hash heads use d_c/2 hidden units).")
+    Integer conceptDim;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = {
+        "The authors' settings for a dataset; flags given explicitly still win:",
+        "  flickr:  140 epochs, dropout 0.5, 1 head, 2 layers, sign weight 0.01, concept width 256",
+        "  nuswide: 140 epochs, dropout 0.5, 1 head, 2 layers, sign weight 0.0001, concept width 128",
+        "  coco:    140 epochs, dropout 0.5, 1 head, 2 layers, sign weight 0.01, concept width 128"})
+    String preset;
 
     @Option(names = "--save", paramLabel = "FILE", description = "Write the stage-2 network as .safetensors (PyTorch names).")
     Path save;
@@ -84,12 +95,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (resume && checkpoint == null) throw new IllegalArgumentException("--resume needs --checkpoint DIR");
-        TrainConfig cfg = new TrainConfig(nbit, epochs, epochsPre, batch, lr, seed, nhead, layers, dropout, signWeight);
+        TrainConfig cfg = config();
         MultiModalData d = DataSources.open(data);
         Progress progress = Progress.stderr();
         progress.line(d.summary());
-        progress.line(String.format(Locale.ROOT, "BSTH %d bits, %d + %d epochs, batch %d, lr %s, seed %d, %d thread(s)",
-                nbit, epochsPre, epochs, batch, lr, seed, Parallel.threads()));
+        progress.line(String.format(Locale.ROOT, "BSTH %d bits, %d + %d epochs, batch %d, lr %s, seed %d, concept width %d, "
+                        + "%d head(s), %d layer(s), dropout %s, sign weight %s%s, %d thread(s)",
+                nbit, epochsPre, cfg.epochs(), batch, lr, seed, cfg.conceptDim(), cfg.nhead(), cfg.layers(), cfg.dropout(),
+                cfg.signWeight(), preset == null ? "" : " (preset " + preset.toLowerCase(Locale.ROOT) + ")", Parallel.threads()));
         Trainer trainer = new Trainer(cfg, progress);
         if (checkpoint != null) trainer.checkpoint(checkpoint, resume);
         Trainer.Result res = trainer.train(d);
@@ -119,6 +132,20 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (plots != null) Plots.write(plots, res.stage1Losses(), res.stage2Losses(), out.metrics(), nbit);
         return 0;
+    }
+
+    /** The run's settings: an explicit flag, else the preset's value, else the default. */
+    TrainConfig config() {
+        Preset p = preset == null ? null : Preset.parse(preset);
+        TrainConfig d = TrainConfig.DEFAULT;
+        return new TrainConfig(nbit,
+                epochs != null ? epochs : p != null ? p.epochs : d.epochs(),
+                epochsPre, batch, lr, seed,
+                nhead != null ? nhead : p != null ? p.nhead : d.nhead(),
+                layers != null ? layers : p != null ? p.layers : d.layers(),
+                dropout != null ? dropout : p != null ? p.dropout : d.dropout(),
+                signWeight != null ? signWeight : p != null ? p.signWeight : d.signWeight(),
+                conceptDim != null ? conceptDim : p != null ? p.conceptDim : d.conceptDim());
     }
 
     static void printMetrics(Retrieval.Outcome out, int nbit) {

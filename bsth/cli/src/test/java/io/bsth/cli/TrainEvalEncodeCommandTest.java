@@ -126,4 +126,60 @@ class TrainEvalEncodeCommandTest {
         assertEquals(2, r.status());
         assertFalse(Files.exists(out));
     }
+
+    @Test
+    void badFlagValuesReadAsOnePlainSentence() {
+        for (String[] args : new String[][] {
+                {"train", "--threads", "0"}, {"metrics", "--threads", "-3"}, {"train", "--threads", "two"},
+                {"train", "--nbit", "x"}, {"train", "--preset", "imagenet"}, {"train", "--concept-dim", "7"},
+                {"train", "--nhead", "3"}, {"train", "--dropout", "1.5"}, {"train", "--lr", "-1"}}) {
+            CliRun r = run(args);
+            assertEquals(2, r.status(), String.join(" ", args));
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertFalse(r.err().contains("Could not invoke") || r.err().contains("Exception"), r.err());
+            assertTrue(r.err().contains(args[1]), r.err());
+        }
+    }
+
+    @Test
+    void presetFillsWhatTheFlagsLeaveUnset() {
+        TrainCommand t = parse("--preset", "nuswide");
+        assertEquals(new io.bsth.train.TrainConfig(64, 140, 100, 1024, 1e-3f, 2021, 1, 2, 0.5f, 0.0001f, 128), t.config());
+        t = parse("--preset", "FLICKR", "--concept-dim", "64", "--epochs", "3", "--dropout", "0.1");
+        var c = t.config();
+        assertEquals(64, c.conceptDim());
+        assertEquals(3, c.epochs());
+        assertEquals(0.1f, c.dropout());
+        assertEquals(0.01f, c.signWeight());
+        assertEquals(256, parse("--preset", "flickr").config().conceptDim());
+        assertEquals(io.bsth.train.TrainConfig.DEFAULT, parse().config());
+        String help = run("train", "--help").out();
+        for (String p : new String[] {"--preset", "flickr:", "nuswide:", "coco:", "--concept-dim"}) assertTrue(help.contains(p), help);
+    }
+
+    private static TrainCommand parse(String... args) {
+        TrainCommand t = new TrainCommand();
+        new picocli.CommandLine(t).parseArgs(args);
+        return t;
+    }
+
+    @Test
+    void conceptWidthIsSavedAndReadBackFromTheShapes() throws Exception {
+        Path model = tmp.resolve("w32.safetensors");
+        CliRun r = run("train", "--data", DATA, "--nbit", "8", "--epochs", "1", "--epochs-pre", "2", "--batch", "32",
+                "--concept-dim", "32", "--nhead", "2", "--save", model.toString());
+        assertEquals(0, r.status(), r.err());
+        var c = io.bsth.autograd.state.SafeTensors.read(model);
+        assertTrue(c.metadata().get("config").contains("\"concept_dim\":32"), c.metadata().get("config"));
+        var loaded = io.bsth.model.ModelFile.load(model, 1);
+        assertEquals(32, loaded.config.conceptDim());
+        assertEquals(2, loaded.config.nhead());
+        assertEquals(8 * 16, c.tensors().get("hash.0.weight").size(0), "hash hidden = width / 2 per bit");
+        // without metadata the width comes from the tensor shapes alone
+        Path bare = tmp.resolve("bare.safetensors");
+        io.bsth.autograd.state.SafeTensors.write(bare, c.tensors(), java.util.Set.of(), null);
+        assertEquals(32, io.bsth.model.ModelFile.load(bare, 2).config.conceptDim());
+        r = run("eval", "--model", model.toString(), "--data", DATA);
+        assertEquals(0, r.status(), r.err());
+    }
 }

@@ -20,6 +20,7 @@ import io.bsth.tensor.Rng;
  *   hash                                   Eq. 6  h_j = H_j(c~f_j), j = 1..k        (n, k)
  *   classify                               Eq. 8  pred = FC(h)                     (n, C)
  * </pre>
+ * 128 is the concept width d_c ({@link ModelConfig#conceptDim()}, the authors' 128 by default).
  * The code is b = sign(h) (Eq. 7). Tokens are kept batch-major (n, k, 128); PyTorch's encoder sees
  * them as (k, n, 128), which is the same computation per item.
  */
@@ -38,7 +39,7 @@ public final class BsthNetwork extends Module {
     /** Initialised as PyTorch initialises the authors' module, from {@code rng} in registration order. */
     public BsthNetwork(ModelConfig c, Rng rng) {
         this.config = c;
-        int dc = ModelConfig.CONCEPT;
+        int dc = c.conceptDim();
         imageMLP = registerModule("imageMLP", new ConceptMlp(c.imageDim(), ModelConfig.IMAGE_HIDDEN, dc, rng));
         textMLP = registerModule("textMLP", new ConceptMlp(c.textDim(), ModelConfig.TEXT_HIDDEN, dc, rng));
         imageConcept = registerModule("imageConcept", new Linear(dc, dc * c.nbit(), rng));
@@ -46,16 +47,16 @@ public final class BsthNetwork extends Module {
         imagePosEncoder = registerModule("imagePosEncoder", new PositionalEncoding(dc, c.dropout(), ModelConfig.MAX_LEN, true));
         textPosEncoder = registerModule("textPosEncoder", new PositionalEncoding(dc, c.dropout(), ModelConfig.MAX_LEN, true));
         imageTransformerEncoder = registerModule("imageTransformerEncoder",
-                new TransformerEncoder(c.layers(), dc, c.nhead(), ModelConfig.FEED_FORWARD, c.dropout(), true, true, rng));
+                new TransformerEncoder(c.layers(), dc, c.nhead(), c.feedForward(), c.dropout(), true, true, rng));
         textTransformerEncoder = registerModule("textTransformerEncoder",
-                new TransformerEncoder(c.layers(), dc, c.nhead(), ModelConfig.FEED_FORWARD, c.dropout(), true, true, rng));
-        hash = registerModule("hash", new BitwiseHash(c.nbit(), dc, ModelConfig.HASH_HIDDEN, rng));
+                new TransformerEncoder(c.layers(), dc, c.nhead(), c.feedForward(), c.dropout(), true, true, rng));
+        hash = registerModule("hash", new BitwiseHash(c.nbit(), dc, c.hashHidden(), rng));
         classify = registerModule("classify", new Linear(c.nbit(), c.classes(), rng));
     }
 
-    /** Eq. 2, feature decoupling: f (n, 128) -> k coarse concept tokens (n, k, 128). */
+    /** Eq. 2, feature decoupling: f (n, d_c) -> k coarse concept tokens (n, k, d_c). */
     Var decouple(Var f, Linear concept) {
-        return F.reshape(concept.forward(f), f.size(0), config.nbit(), ModelConfig.CONCEPT);
+        return F.reshape(concept.forward(f), f.size(0), config.nbit(), config.conceptDim());
     }
 
     /** One modality, Eq. 1-3: x (n, d) -> refined concept tokens (n, k, 128). */

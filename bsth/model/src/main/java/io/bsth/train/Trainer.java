@@ -21,7 +21,7 @@ import java.util.Locale;
  * The two-stage training of BSTH.md.
  *
  * <p>Stage 1 ({@link #stage1}): the label prototype network, full batch over the training labels, Adam,
- * {@code epochsPre} steps in train mode; then, in eval mode, the target codes B = sign(L P).
+ * {@code epochsPre} steps in train mode with dropout 0.5 (the authors' fixed value); then, in eval mode, the target codes B = sign(L P).
  *
  * <p>Stage 2 ({@link #stage2Epoch}): the hash network, mini-batches of {@code batch} shuffled training
  * items, Adam, the stage-2 loss against B.
@@ -65,7 +65,7 @@ public final class Trainer {
 
     public ModelConfig modelConfig(MultiModalData data) {
         return new ModelConfig(data.imageDim(), data.textDim(), data.classes(), cfg.nbit(), cfg.nhead(), cfg.layers(),
-                cfg.dropout());
+                cfg.dropout(), cfg.conceptDim());
     }
 
     public Result train(MultiModalData data) throws IOException {
@@ -127,7 +127,7 @@ public final class Trainer {
     /** Stage 1: trains the prototypes on labels (n, C), returns B = sign(L P) (n, k) from eval mode. */
     float[] stage1(Tensor labels, Rng rng, List<double[]> history) {
         int n = labels.size(0), C = labels.size(1);
-        LabelPrototypeNet proto = new LabelPrototypeNet(C, cfg.nbit(), cfg.dropout(), rng);
+        LabelPrototypeNet proto = new LabelPrototypeNet(C, cfg.nbit(), TrainConfig.STAGE1_DROPOUT, rng);
         proto.seedDropout(rng.split());
         Adam adam = new Adam(proto.namedParameters(), cfg.lr());
         Var L = Var.of(labels.contiguous());

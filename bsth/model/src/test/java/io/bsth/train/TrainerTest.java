@@ -90,4 +90,20 @@ class TrainerTest {
         // L L^T = [[2,1,1],[1,2,0],[1,0,1]]
         assertArrayEquals(new float[] {(float) s2, (float) s1, (float) s1, (float) s1, (float) s2, 0, (float) s1, 0, (float) s1}, S, 1e-6f);
     }
+
+    @Test
+    void stageOneAlwaysUsesTheAuthorsDropout() throws Exception {
+        MultiModalData d = DataSources.open(DATA);
+        float[] dropouts = {0f, 0.3f, 0.5f};
+        double[][] losses = new double[3][];
+        for (int i = 0; i < 3; i++) {
+            TrainConfig c = new TrainConfig(8, 1, 15, 40, 1e-3f, 7, 1, 2, dropouts[i], 0.01f);
+            java.util.List<double[]> history = new java.util.ArrayList<>();
+            new Trainer(c, Progress.quiet()).stage1(d.train().labels(), new io.bsth.tensor.Rng(3), history);
+            losses[i] = history.stream().mapToDouble(v -> v[0]).toArray();
+        }
+        // with dropout in play every step's loss depends on the rate: equal histories mean one rate, 0.5
+        assertArrayEquals(losses[2], losses[0], "stage 1 does not read --dropout");
+        assertArrayEquals(losses[2], losses[1], "stage 1 does not read --dropout");
+    }
 }

@@ -1,8 +1,7 @@
 package io.bsth.retrieval;
 
 /**
- * A database of packed codes that search can walk block by block: in memory ({@link PackedCodes}) or
- * memory-mapped ({@link CodeStore}).
+ * A database of packed codes that search can walk block by block, such as {@link PackedCodes}.
  */
 public interface CodeSource {
     /** Number of codes. */

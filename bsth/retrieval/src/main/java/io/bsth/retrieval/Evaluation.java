@@ -15,8 +15,11 @@ import java.util.Map;
  *       (relevant up to and including that rank) / rank; averaged over those queries only.</li>
  *   <li>Per depth j: precision@j = relevant in the top j / j; recall@j = relevant in the top j / all
  *       relevant (0 when the query has none); mAP@j = (sum of precision at the relevant ranks up to j) /
- *       (relevant found up to j), 0 when none found. Each is averaged over ALL queries. A depth beyond the
- *       database size reads as the database size.</li>
+ *       (relevant found up to j), 0 when none found. Each is averaged over the queries with at least one
+ *       relevant item, as mAP@All is (the authors' {@code fast_PR_MAP.m} skips the others): a query that
+ *       nothing in the database is relevant to counts in {@code queries} but in no average.</li>
+ *   <li>A depth j beyond the database size N reads as N: precision@j = relevant in the whole database / N,
+ *       recall@j = 1, mAP@j = mAP@All of that query (one cannot retrieve more than N items).</li>
  *   <li>Precision-recall by Hamming radius r = 0..nbit: precision = relevant within r / retrieved within r
  *       (0 when nothing lies within r), recall = relevant within r / all relevant; averaged over the
  *       queries with at least one relevant item. {@code precisionRadius2} is the precision at r = 2.</li>
@@ -174,9 +177,9 @@ public final class Evaluation {
         }
         double[] pAt = new double[nd], rAt = new double[nd], mapAt = new double[nd];
         for (int i = 0; i < nd; i++) {
-            pAt[i] = nq == 0 ? 0 : total.p[i] / nq;
-            rAt[i] = nq == 0 ? 0 : total.r[i] / nq;
-            mapAt[i] = nq == 0 ? 0 : total.map[i] / nq;
+            pAt[i] = total.withRel == 0 ? 0 : total.p[i] / total.withRel;
+            rAt[i] = total.withRel == 0 ? 0 : total.r[i] / total.withRel;
+            mapAt[i] = total.withRel == 0 ? 0 : total.map[i] / total.withRel;
         }
         double[] prP = new double[nbit + 1], prR = new double[nbit + 1];
         for (int r = 0; r <= nbit; r++) {
@@ -227,7 +230,7 @@ public final class Evaluation {
         int[] pos = s.pos;
         int totalRel = 0;
         for (int d = 0; d <= nbit; d++) totalRel += hist[2 * d + 1];
-        if (totalRel == 0) return; // no relevant item: AP undefined, every depth metric 0
+        if (totalRel == 0) return; // no relevant item: in no average (AP undefined)
         part.withRel++;
         int retrieved = 0, relRet = 0;
         for (int d = 0; d <= nbit; d++) {

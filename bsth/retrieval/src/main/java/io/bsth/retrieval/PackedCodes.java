@@ -100,6 +100,15 @@ public final class PackedCodes implements CodeSource {
         return new PackedCodes(bits, n, nbit);
     }
 
+    /**
+     * The first {@code n} codes of {@code bits}, which may be longer (spare capacity past them); no
+     * copy, no checks. For search over a growing array; such a view must not escape (equals and
+     * hashCode compare whole arrays).
+     */
+    static PackedCodes prefixView(long[] bits, int n, int nbit) {
+        return new PackedCodes(bits, n, nbit);
+    }
+
     /** Mask of the unused high bits of the last word (0 when nbit is a multiple of 64). */
     static long padMask(int nbit) {
         int r = nbit & 63;

@@ -3,6 +3,7 @@ package io.bsth.retrieval;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bsth.tensor.Parallel;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ class EvaluationTest {
                     prR[rad] += (double) rr / total;
                 }
             }
-            for (int di = 0; di < depths.length; di++) {
+            for (int di = 0; di < depths.length && total > 0; di++) {
                 int j = Math.min(depths[di], n);
                 int f = 0;
                 double s = 0;
@@ -72,9 +73,9 @@ class EvaluationTest {
             }
         }
         for (int di = 0; di < depths.length; di++) {
-            pAt[di] /= nq;
-            rAt[di] /= nq;
-            mapAt[di] /= nq;
+            pAt[di] = withRel == 0 ? 0 : pAt[di] / withRel;
+            rAt[di] = withRel == 0 ? 0 : rAt[di] / withRel;
+            mapAt[di] = withRel == 0 ? 0 : mapAt[di] / withRel;
         }
         for (int rad = 0; rad <= nbit; rad++) {
             prP[rad] = withRel == 0 ? 0 : prP[rad] / withRel;
@@ -192,6 +193,45 @@ class EvaluationTest {
                 assertThrows(IllegalArgumentException.class, () -> Evaluation.evaluate(a, a, new float[] {1}, new float[] {2}, 1)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> Evaluation.evaluate(a, a, new float[] {1, 0}, new float[] {1}, 1));
         assertThrows(IllegalArgumentException.class, () -> Evaluation.evaluate(a, a, new float[] {1}, new float[] {1}, 1, new int[] {0}));
+    }
+
+    @Test
+    void queriesWithoutRelevantItemsAreLeftOutOfEveryAverage() {
+        // 12 queries; 3 of them (a quarter) have a class no database item has. The other 9 are copies of one
+        // query. Every average must equal that one query's value: leaving the 3 in would scale them by 9/12.
+        Random rnd = new Random(11);
+        int nbit = 16, n = 200, c = 5, nq = 12;
+        byte[] dbs = PackedCodesTest.randomSigns(rnd, n, nbit);
+        float[] dl = labels(rnd, n, c, 0.3);
+        for (int i = 0; i < n; i++) dl[i * c + 4] = 0f; // class 4 belongs to no database item
+        dl[0] = 1f;                                      // class 0 has at least one item
+        byte[] one = PackedCodesTest.randomSigns(rnd, 1, nbit), qs = new byte[nq * nbit];
+        float[] ql = new float[nq * c];
+        for (int q = 0; q < nq; q++) {
+            System.arraycopy(one, 0, qs, q * nbit, nbit);
+            ql[q * c + (q % 4 == 3 ? 4 : 0)] = 1f;
+        }
+        PackedCodes db = PackedCodes.fromInt8(dbs, n, nbit), query = PackedCodes.fromInt8(qs, nq, nbit);
+        PackedCodes single = PackedCodes.fromInt8(one, 1, nbit);
+        int[] depths = {1, 10, 50, n, 5 * n};
+        Evaluation.Result all = Evaluation.evaluate(query, db, ql, dl, c, depths);
+        Evaluation.Result alone = Evaluation.evaluate(single, db, java.util.Arrays.copyOf(ql, c), dl, c, depths);
+        assertEquals(12, all.queries());
+        assertEquals(9, all.queriesWithRelevant());
+        assertEquals(alone.mapAll(), all.mapAll(), TOL);
+        assertArrayEquals(alone.precisionAt(), all.precisionAt(), TOL, "precision@j");
+        assertArrayEquals(alone.recallAt(), all.recallAt(), TOL, "recall@j");
+        assertArrayEquals(alone.mapAt(), all.mapAt(), TOL, "mAP@j");
+        assertArrayEquals(alone.prPrecision(), all.prPrecision(), TOL, "PR precision");
+        assertArrayEquals(alone.prRecall(), all.prRecall(), TOL, "PR recall");
+        assertTrue(all.precisionAt(50) > 0, "the query finds relevant items in its top 50");
+        // a depth past the database reads as the database size: recall 1, precision = relevant / N, mAP@j = AP
+        int rel = 0;
+        for (int i = 0; i < n; i++) rel += (int) dl[i * c];
+        assertEquals(1.0, all.recallAt(5 * n), TOL);
+        assertEquals((double) rel / n, all.precisionAt(5 * n), TOL);
+        assertEquals(all.precisionAt(n), all.precisionAt(5 * n), TOL);
+        assertEquals(all.mapAll(), all.mapAt(5 * n), TOL);
     }
 
     @Test

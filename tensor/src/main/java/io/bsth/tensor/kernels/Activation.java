@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * (erf) GELU of PyTorch. Every forward writes {@code y[i] = f(x[i])} for i in [0, n); every backward
  * accumulates {@code dx[i] += dy[i] * f'(.)}. The public entry points split [0, n) over
  * {@link Parallel}; each range runs the SIMD body or, when {@link Simd#ENABLED} is false, the scalar
- * reference ({@code *Scalar}), which also handles the tails.
+ * reference ({@code *Reference}), which also handles the tails.
  *
  * <p>Java has no erf: {@link #erfc(double)} is the Chebyshev-fitted form of Numerical Recipes
  * ({@code erfcc}, fractional error below 1.2e-7 everywhere), {@link #erf(double)} uses a Taylor series
@@ -131,10 +131,10 @@ public final class Activation {
 
     /** y = tanh(x); x, y (n). */
     public static void tanh(float[] x, float[] y, int n) {
-        split(n, (f, t) -> tanhSimd(x, y, f, t), (f, t) -> tanhScalar(x, y, f, t));
+        split(n, (f, t) -> tanhSimd(x, y, f, t), (f, t) -> tanhReference(x, y, f, t));
     }
 
-    public static void tanhScalar(float[] x, float[] y, int from, int to) {
+    public static void tanhReference(float[] x, float[] y, int from, int to) {
         for (int i = from; i < to; i++) y[i] = (float) Math.tanh(x[i]);
     }
 
@@ -143,15 +143,15 @@ public final class Activation {
         for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
             tanhV(FloatVector.fromArray(S, x, i)).intoArray(y, i);
         }
-        tanhScalar(x, y, i, to);
+        tanhReference(x, y, i, to);
     }
 
     /** dx += dy * (1 - y^2); y the forward output. */
     public static void tanhBackward(float[] y, float[] dy, float[] dx, int n) {
-        split(n, (f, t) -> tanhBackwardSimd(y, dy, dx, f, t), (f, t) -> tanhBackwardScalar(y, dy, dx, f, t));
+        split(n, (f, t) -> tanhBackwardSimd(y, dy, dx, f, t), (f, t) -> tanhBackwardReference(y, dy, dx, f, t));
     }
 
-    public static void tanhBackwardScalar(float[] y, float[] dy, float[] dx, int from, int to) {
+    public static void tanhBackwardReference(float[] y, float[] dy, float[] dx, int from, int to) {
         for (int i = from; i < to; i++) dx[i] += dy[i] * (1f - y[i] * y[i]);
     }
 
@@ -162,17 +162,17 @@ public final class Activation {
             FloatVector d = yv.neg().fma(yv, FloatVector.broadcast(S, 1f)).mul(FloatVector.fromArray(S, dy, i));
             d.add(FloatVector.fromArray(S, dx, i)).intoArray(dx, i);
         }
-        tanhBackwardScalar(y, dy, dx, i, to);
+        tanhBackwardReference(y, dy, dx, i, to);
     }
 
     // ---- sigmoid --------------------------------------------------------------------------------
 
     /** y = 1 / (1 + exp(-x)). */
     public static void sigmoid(float[] x, float[] y, int n) {
-        split(n, (f, t) -> sigmoidSimd(x, y, f, t), (f, t) -> sigmoidScalar(x, y, f, t));
+        split(n, (f, t) -> sigmoidSimd(x, y, f, t), (f, t) -> sigmoidReference(x, y, f, t));
     }
 
-    public static void sigmoidScalar(float[] x, float[] y, int from, int to) {
+    public static void sigmoidReference(float[] x, float[] y, int from, int to) {
         for (int i = from; i < to; i++) y[i] = (float) (1 / (1 + Math.exp(-x[i])));
     }
 
@@ -182,15 +182,15 @@ public final class Activation {
             FloatVector e = exp(FloatVector.fromArray(S, x, i).neg());
             FloatVector.broadcast(S, 1f).div(e.add(1f)).intoArray(y, i);
         }
-        sigmoidScalar(x, y, i, to);
+        sigmoidReference(x, y, i, to);
     }
 
     /** dx += dy * y * (1 - y); y the forward output. */
     public static void sigmoidBackward(float[] y, float[] dy, float[] dx, int n) {
-        split(n, (f, t) -> sigmoidBackwardSimd(y, dy, dx, f, t), (f, t) -> sigmoidBackwardScalar(y, dy, dx, f, t));
+        split(n, (f, t) -> sigmoidBackwardSimd(y, dy, dx, f, t), (f, t) -> sigmoidBackwardReference(y, dy, dx, f, t));
     }
 
-    public static void sigmoidBackwardScalar(float[] y, float[] dy, float[] dx, int from, int to) {
+    public static void sigmoidBackwardReference(float[] y, float[] dy, float[] dx, int from, int to) {
         for (int i = from; i < to; i++) dx[i] += dy[i] * y[i] * (1f - y[i]);
     }
 
@@ -201,26 +201,26 @@ public final class Activation {
             FloatVector d = FloatVector.fromArray(S, dy, i).mul(yv).mul(yv.neg().add(1f));
             d.add(FloatVector.fromArray(S, dx, i)).intoArray(dx, i);
         }
-        sigmoidBackwardScalar(y, dy, dx, i, to);
+        sigmoidBackwardReference(y, dy, dx, i, to);
     }
 
     // ---- GELU (exact) ---------------------------------------------------------------------------
 
     /** y = x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)). */
     public static void gelu(float[] x, float[] y, int n) {
-        split(n, (f, t) -> geluSimd(x, y, f, t), (f, t) -> geluScalar(x, y, f, t));
+        split(n, (f, t) -> geluSimd(x, y, f, t), (f, t) -> geluReference(x, y, f, t));
     }
 
-    public static void geluScalar(float[] x, float[] y, int from, int to) {
+    public static void geluReference(float[] x, float[] y, int from, int to) {
         for (int i = from; i < to; i++) y[i] = (float) (x[i] * normalCdf(x[i]));
     }
 
     /** dx += dy * (Phi(x) + x * phi(x)). */
     public static void geluBackward(float[] x, float[] dy, float[] dx, int n) {
-        split(n, (f, t) -> geluBackwardSimd(x, dy, dx, f, t), (f, t) -> geluBackwardScalar(x, dy, dx, f, t));
+        split(n, (f, t) -> geluBackwardSimd(x, dy, dx, f, t), (f, t) -> geluBackwardReference(x, dy, dx, f, t));
     }
 
-    public static void geluBackwardScalar(float[] x, float[] dy, float[] dx, int from, int to) {
+    public static void geluBackwardReference(float[] x, float[] dy, float[] dx, int from, int to) {
         for (int i = from; i < to; i++) {
             double v = x[i];
             double d = normalCdf(v) + v * Math.exp(-0.5 * v * v) * (1 / Math.sqrt(2 * Math.PI));
@@ -266,7 +266,7 @@ public final class Activation {
             FloatVector xv = FloatVector.fromArray(S, x, i);
             xv.mul(cdf(xv)).intoArray(y, i);
         }
-        geluScalar(x, y, i, to);
+        geluReference(x, y, i, to);
     }
 
     static void geluBackwardSimd(float[] x, float[] dy, float[] dx, int from, int to) {
@@ -277,6 +277,6 @@ public final class Activation {
             FloatVector d = xv.fma(pdf, cdf(xv)).mul(FloatVector.fromArray(S, dy, i));
             d.add(FloatVector.fromArray(S, dx, i)).intoArray(dx, i);
         }
-        geluBackwardScalar(x, dy, dx, i, to);
+        geluBackwardReference(x, dy, dx, i, to);
     }
 }

@@ -3,7 +3,6 @@ package io.bsth.tensor.kernels;
 import io.bsth.tensor.Parallel;
 import io.bsth.tensor.Simd;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>row L2 normalisation y = x / max(||x||, eps), as torch.nn.functional.normalize.</li>
  * </ul>
  * Backward functions accumulate (+=) into every non-null gradient. Rows are split over
- * {@link Parallel}; row bodies have a SIMD path and a scalar reference ({@code *Scalar}).
+ * {@link Parallel}; row bodies have a SIMD path and a scalar reference ({@code *Reference}).
  */
 public final class Norm {
     private Norm() {}
@@ -37,21 +36,9 @@ public final class Norm {
 
     // ---- small row helpers (SIMD with scalar tails) ----------------------------------------------
 
-    /**
-     * Sum of the lanes in lane order. {@code reduceLanes(ADD)} leaves the order unspecified and it does
-     * differ between interpreted and compiled code, which made results depend on the JIT's state.
-     */
-    static float sumLanes(FloatVector v) {
-        float[] t = new float[S.length()];
-        v.intoArray(t, 0);
-        float s = 0f;
-        for (float x : t) s += x;
-        return s;
-    }
-
     /** Sum of a[o .. o+C). */
     static float rowSum(float[] a, int o, int C) {
-        if (!Simd.ENABLED) return rowSumScalar(a, o, C);
+        if (!Simd.ENABLED) return rowSumReference(a, o, C);
         int L = S.length(), bound = S.loopBound(C), j = 0;
         FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
         for (; j + L < bound; j += 2 * L) {
@@ -59,12 +46,12 @@ public final class Norm {
             acc1 = acc1.add(FloatVector.fromArray(S, a, o + j + L));
         }
         for (; j < bound; j += L) acc0 = acc0.add(FloatVector.fromArray(S, a, o + j));
-        float s = sumLanes(acc0.add(acc1));
+        float s = LaneSum.sum(acc0.add(acc1));
         for (; j < C; j++) s += a[o + j];
         return s;
     }
 
-    public static float rowSumScalar(float[] a, int o, int C) {
+    public static float rowSumReference(float[] a, int o, int C) {
         float s = 0f;
         for (int j = 0; j < C; j++) s += a[o + j];
         return s;
@@ -72,14 +59,14 @@ public final class Norm {
 
     /** Sum of (a[o+j] - m)^2. */
     static float rowSqDev(float[] a, int o, int C, float m) {
-        if (!Simd.ENABLED) return rowSqDevScalar(a, o, C, m);
+        if (!Simd.ENABLED) return rowSqDevReference(a, o, C, m);
         int L = S.length(), bound = S.loopBound(C), j = 0;
         FloatVector acc = FloatVector.zero(S);
         for (; j < bound; j += L) {
             FloatVector d = FloatVector.fromArray(S, a, o + j).sub(m);
             acc = d.fma(d, acc);
         }
-        float s = sumLanes(acc);
+        float s = LaneSum.sum(acc);
         for (; j < C; j++) {
             float d = a[o + j] - m;
             s += d * d;
@@ -87,7 +74,7 @@ public final class Norm {
         return s;
     }
 
-    public static float rowSqDevScalar(float[] a, int o, int C, float m) {
+    public static float rowSqDevReference(float[] a, int o, int C, float m) {
         float s = 0f;
         for (int j = 0; j < C; j++) {
             float d = a[o + j] - m;
@@ -98,16 +85,16 @@ public final class Norm {
 
     /** Sum of a[oa+j] * b[ob+j]. */
     static float rowDot(float[] a, int oa, float[] b, int ob, int C) {
-        if (!Simd.ENABLED) return rowDotScalar(a, oa, b, ob, C);
+        if (!Simd.ENABLED) return rowDotReference(a, oa, b, ob, C);
         int L = S.length(), bound = S.loopBound(C), j = 0;
         FloatVector acc = FloatVector.zero(S);
         for (; j < bound; j += L) acc = FloatVector.fromArray(S, a, oa + j).fma(FloatVector.fromArray(S, b, ob + j), acc);
-        float s = sumLanes(acc);
+        float s = LaneSum.sum(acc);
         for (; j < C; j++) s += a[oa + j] * b[ob + j];
         return s;
     }
 
-    public static float rowDotScalar(float[] a, int oa, float[] b, int ob, int C) {
+    public static float rowDotReference(float[] a, int oa, float[] b, int ob, int C) {
         float s = 0f;
         for (int j = 0; j < C; j++) s += a[oa + j] * b[ob + j];
         return s;
@@ -144,12 +131,12 @@ public final class Norm {
     }
 
     /** The plain reference of {@link #layerNormForward} (one thread, scalar sums). */
-    public static void layerNormForwardScalar(float[] x, float[] w, float[] b, float[] y, float[] mean, float[] rstd,
+    public static void layerNormForwardReference(float[] x, float[] w, float[] b, float[] y, float[] mean, float[] rstd,
                                               int rows, int C, float eps) {
         for (int r = 0; r < rows; r++) {
             int o = r * C;
-            float m = rowSumScalar(x, o, C) / C;
-            float var = rowSqDevScalar(x, o, C, m) / C;
+            float m = rowSumReference(x, o, C) / C;
+            float var = rowSqDevReference(x, o, C, m) / C;
             float rs = (float) (1 / Math.sqrt(var + eps));
             mean[r] = m;
             rstd[r] = rs;

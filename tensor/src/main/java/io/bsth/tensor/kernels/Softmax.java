@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Row softmax (max-subtracted) and its gradient: x, y, dy, dx (rows, C) dense. Rows are split over
- * {@link Parallel}; each row runs the SIMD body or the scalar reference ({@code *Scalar}).
+ * {@link Parallel}; each row runs the SIMD body or the scalar reference ({@code *Reference}).
  */
 public final class Softmax {
     private Softmax() {}
@@ -20,7 +20,7 @@ public final class Softmax {
         Parallel.forRange(rows, grain(C), (s, e) -> {
             for (int r = s; r < e; r++) {
                 if (Simd.ENABLED) rowSimd(x, y, r * C, C);
-                else rowScalar(x, y, r * C, C);
+                else rowReference(x, y, r * C, C);
             }
         });
     }
@@ -30,7 +30,7 @@ public final class Softmax {
         Parallel.forRange(rows, grain(C), (s, e) -> {
             for (int r = s; r < e; r++) {
                 if (Simd.ENABLED) rowBackwardSimd(y, dy, dx, r * C, C);
-                else rowBackwardScalar(y, dy, dx, r * C, C);
+                else rowBackwardReference(y, dy, dx, r * C, C);
             }
         });
     }
@@ -40,7 +40,7 @@ public final class Softmax {
         Parallel.forRange(rows, grain(C), (s, e) -> {
             for (int r = s; r < e; r++) {
                 int o = r * C;
-                float dot = Simd.ENABLED ? Norm.rowDot(d, o, y, o, C) : Norm.rowDotScalar(d, o, y, o, C);
+                float dot = Simd.ENABLED ? Norm.rowDot(d, o, y, o, C) : Norm.rowDotReference(d, o, y, o, C);
                 for (int j = 0; j < C; j++) d[o + j] = y[o + j] * (d[o + j] - dot);
             }
         });
@@ -51,7 +51,7 @@ public final class Softmax {
     }
 
     /** One row of C elements from offset o. */
-    public static void rowScalar(float[] x, float[] y, int o, int C) {
+    public static void rowReference(float[] x, float[] y, int o, int C) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < C; j++) max = Math.max(max, x[o + j]);
         float sum = 0f;
@@ -64,7 +64,7 @@ public final class Softmax {
         for (int j = 0; j < C; j++) y[o + j] *= inv;
     }
 
-    public static void rowBackwardScalar(float[] y, float[] dy, float[] dx, int o, int C) {
+    public static void rowBackwardReference(float[] y, float[] dy, float[] dx, int o, int C) {
         float dot = 0f;
         for (int j = 0; j < C; j++) dot += dy[o + j] * y[o + j];
         for (int j = 0; j < C; j++) dx[o + j] += y[o + j] * (dy[o + j] - dot);
@@ -87,7 +87,7 @@ public final class Softmax {
             e.intoArray(y, o + j);
             acc = acc.add(e);
         }
-        float sum = Norm.sumLanes(acc);
+        float sum = LaneSum.sum(acc);
         for (; j < C; j++) {
             float e = (float) Math.exp(x[o + j] - max);
             y[o + j] = e;
@@ -104,7 +104,7 @@ public final class Softmax {
         FloatVector acc = FloatVector.zero(S);
         int j = 0;
         for (; j < bound; j += L) acc = FloatVector.fromArray(S, dy, o + j).fma(FloatVector.fromArray(S, y, o + j), acc);
-        float dot = Norm.sumLanes(acc);
+        float dot = LaneSum.sum(acc);
         for (; j < C; j++) dot += dy[o + j] * y[o + j];
         j = 0;
         for (; j < bound; j += L) {

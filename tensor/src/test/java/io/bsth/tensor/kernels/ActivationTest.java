@@ -63,12 +63,12 @@ class ActivationTest {
             for (int f = 0; f < 3; f++) {
                 float[] a = new float[n + 3], b = new float[n + 3], da = new float[n + 3], db = new float[n + 3];
                 switch (f) {
-                    case 0 -> { Activation.tanhSimd(x, a, 3, n + 3); Activation.tanhScalar(x, b, 3, n + 3);
-                        Activation.tanhBackwardSimd(a, dy, da, 3, n + 3); Activation.tanhBackwardScalar(b, dy, db, 3, n + 3); }
-                    case 1 -> { Activation.sigmoidSimd(x, a, 3, n + 3); Activation.sigmoidScalar(x, b, 3, n + 3);
-                        Activation.sigmoidBackwardSimd(a, dy, da, 3, n + 3); Activation.sigmoidBackwardScalar(b, dy, db, 3, n + 3); }
-                    default -> { Activation.geluSimd(x, a, 3, n + 3); Activation.geluScalar(x, b, 3, n + 3);
-                        Activation.geluBackwardSimd(x, dy, da, 3, n + 3); Activation.geluBackwardScalar(x, dy, db, 3, n + 3); }
+                    case 0 -> { Activation.tanhSimd(x, a, 3, n + 3); Activation.tanhReference(x, b, 3, n + 3);
+                        Activation.tanhBackwardSimd(a, dy, da, 3, n + 3); Activation.tanhBackwardReference(b, dy, db, 3, n + 3); }
+                    case 1 -> { Activation.sigmoidSimd(x, a, 3, n + 3); Activation.sigmoidReference(x, b, 3, n + 3);
+                        Activation.sigmoidBackwardSimd(a, dy, da, 3, n + 3); Activation.sigmoidBackwardReference(b, dy, db, 3, n + 3); }
+                    default -> { Activation.geluSimd(x, a, 3, n + 3); Activation.geluReference(x, b, 3, n + 3);
+                        Activation.geluBackwardSimd(x, dy, da, 3, n + 3); Activation.geluBackwardReference(x, dy, db, 3, n + 3); }
                 }
                 for (int i = 0; i < n + 3; i++) {
                     // 2e-6 relative + 1e-7 absolute: float evaluation of the same formulas

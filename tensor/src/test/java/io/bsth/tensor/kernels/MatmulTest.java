@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.bsth.tensor.Parallel;
 import io.bsth.tensor.Simd;
-import io.bsth.tensor.Tensor;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -203,7 +202,7 @@ class MatmulTest {
         long strideB = shareB ? 0 : bSize;
         Matmul.sgemmBatched(batch, tA, tB, M, N, K, alpha, A, off, lda, aSize, B, off, ldb, strideB, beta, C, off, ldc, cSize);
         for (int b = 0; b < batch; b++) {
-            Matmul.sgemmScalar(tA, tB, M, N, K, alpha, A, off + b * aSize, lda, B, (int) (off + b * strideB), ldb,
+            Matmul.sgemmReference(tA, tB, M, N, K, alpha, A, off + b * aSize, lda, B, (int) (off + b * strideB), ldb,
                     beta, want, off + b * cSize, ldc);
         }
         for (int p = 0; p < C.length; p++) {
@@ -217,7 +216,7 @@ class MatmulTest {
         SplittableRandom r = new SplittableRandom(9);
         int M = 5, N = 7, K = 9;
         float[] A = random(M * K, r), B = random(N * K, r), C = new float[M * N];
-        Matmul.sgemmScalar(false, true, M, N, K, 1f, A, 0, K, B, 0, K, 0f, C, 0, N);
+        Matmul.sgemmReference(false, true, M, N, K, 1f, A, 0, K, B, 0, K, 0f, C, 0, N);
         for (int i = 0; i < M; i++) {
             for (int j = 0; j < N; j++) {
                 double acc = 0;
@@ -225,61 +224,5 @@ class MatmulTest {
                 assertEquals(acc, C[i * N + j], 1e-5);
             }
         }
-    }
-
-    // ---- Tensor entry -----------------------------------------------------------------------------
-
-    static Tensor randomTensor(long seed, int... shape) {
-        return Tensor.of(random(Tensor.zeros(shape).numel(), new SplittableRandom(seed)), shape);
-    }
-
-    /** Reference product of two (possibly strided) 2-D views in double. */
-    static void assertProduct(Tensor a, Tensor b, Tensor c) {
-        int M = a.size(0), K = a.size(1), N = b.size(1);
-        assertArrayEquals(new int[] {M, N}, c.shape());
-        for (int i = 0; i < M; i++) {
-            for (int j = 0; j < N; j++) {
-                double acc = 0;
-                for (int k = 0; k < K; k++) acc += (double) a.get(i, k) * b.get(k, j);
-                assertEquals(acc, c.get(i, j), 1e-5 * (K + 2), "element " + i + "," + j);
-            }
-        }
-    }
-
-    @Test
-    void tensorMatmulTakesTransposedAndNarrowedViewsWithoutCopy() {
-        Tensor a = randomTensor(1, 19, 23), b = randomTensor(2, 23, 17);
-        assertProduct(a, b, Matmul.matmul(a, b));
-        Tensor at = randomTensor(3, 23, 19).transpose(0, 1), bt = randomTensor(4, 17, 23).transpose(0, 1);
-        assertProduct(at, b, Matmul.matmul(at, b));
-        assertProduct(a, bt, Matmul.matmul(a, bt));
-        assertProduct(at, bt, Matmul.matmul(at, bt));
-        Tensor wide = randomTensor(5, 30, 40);
-        Tensor an = wide.narrow(0, 3, 19).narrow(1, 5, 23);
-        Tensor bn = wide.narrow(0, 2, 23).narrow(1, 7, 17);
-        assertProduct(an, bn, Matmul.matmul(an, bn));
-        // neither dim has unit stride: taken through a contiguous copy
-        Tensor sv = Tensor.view(randomTensor(6, 2000).data(), 1, new int[] {19, 23}, new int[] {50, 2});
-        assertProduct(sv, b, Matmul.matmul(sv, b));
-    }
-
-    @Test
-    void tensorBatchedMatmulBroadcastsA2DOperandAndTransposedBatches() {
-        Tensor a = randomTensor(7, 4, 9, 13), b = randomTensor(8, 4, 13, 6);
-        checkBatchedTensor(a, b, Matmul.matmul(a, b));
-        Tensor w = randomTensor(9, 13, 6);
-        checkBatchedTensor(a, w.unsqueeze(0).expand(4, 13, 6), Matmul.matmul(a, w));
-        Tensor kt = randomTensor(10, 4, 6, 13).transpose(1, 2);
-        checkBatchedTensor(a, kt, Matmul.matmul(a, kt));
-        Tensor qt = randomTensor(11, 4, 13, 9).transpose(1, 2);
-        checkBatchedTensor(qt, kt, Matmul.matmul(qt, kt));
-        Tensor heads = randomTensor(12, 9, 4, 13).permute(1, 0, 2);
-        checkBatchedTensor(heads, b, Matmul.matmul(heads, b));
-        assertThrows(IllegalArgumentException.class, () -> Matmul.matmul(a, randomTensor(13, 4, 12, 6)));
-    }
-
-    static void checkBatchedTensor(Tensor a, Tensor b, Tensor c) {
-        assertEquals(3, c.dim());
-        for (int i = 0; i < c.size(0); i++) assertProduct(a.select(i), b.select(i), c.select(i));
     }
 }

@@ -22,7 +22,7 @@ class NormSoftmaxTest {
             int rows = 7;
             float[] x = rand(C, rows * C, -30f, 30f), y = new float[rows * C], ys = new float[rows * C];
             Softmax.forward(x, y, rows, C);
-            for (int r = 0; r < rows; r++) Softmax.rowScalar(x, ys, r * C, C);
+            for (int r = 0; r < rows; r++) Softmax.rowReference(x, ys, r * C, C);
             for (int r = 0; r < rows; r++) {
                 double max = Double.NEGATIVE_INFINITY, sum = 0;
                 for (int j = 0; j < C; j++) max = Math.max(max, x[r * C + j]);
@@ -35,7 +35,7 @@ class NormSoftmaxTest {
             }
             float[] dy = rand(C + 1, rows * C, -1, 1), dx = new float[rows * C], dxs = new float[rows * C];
             Softmax.backward(y, dy, dx, rows, C);
-            for (int r = 0; r < rows; r++) Softmax.rowBackwardScalar(y, dy, dxs, r * C, C);
+            for (int r = 0; r < rows; r++) Softmax.rowBackwardReference(y, dy, dxs, r * C, C);
             for (int i = 0; i < dx.length; i++) assertEquals(dxs[i], dx[i], 1e-6);
         }
     }
@@ -48,7 +48,7 @@ class NormSoftmaxTest {
             float[] y = new float[rows * C], ys = new float[rows * C];
             float[] m = new float[rows], rs = new float[rows], m2 = new float[rows], rs2 = new float[rows];
             Norm.layerNormForward(x, w, b, y, m, rs, rows, C, 1e-5f);
-            Norm.layerNormForwardScalar(x, w, b, ys, m2, rs2, rows, C, 1e-5f);
+            Norm.layerNormForwardReference(x, w, b, ys, m2, rs2, rows, C, 1e-5f);
             for (int r = 0; r < rows; r++) {
                 double mean = 0, var = 0;
                 for (int j = 0; j < C; j++) mean += x[r * C + j];
@@ -84,9 +84,9 @@ class NormSoftmaxTest {
     void rowHelpersMatchScalar() {
         for (int C : WIDTHS) {
             float[] a = rand(C, C + 5, -1, 1), b = rand(C + 9, C + 5, -1, 1);
-            assertEquals(Norm.rowSumScalar(a, 5, C), Norm.rowSum(a, 5, C), 1e-5);
-            assertEquals(Norm.rowDotScalar(a, 5, b, 3, C), Norm.rowDot(a, 5, b, 3, C), 1e-5);
-            assertEquals(Norm.rowSqDevScalar(a, 2, C, 0.3f), Norm.rowSqDev(a, 2, C, 0.3f), 1e-5);
+            assertEquals(Norm.rowSumReference(a, 5, C), Norm.rowSum(a, 5, C), 1e-5);
+            assertEquals(Norm.rowDotReference(a, 5, b, 3, C), Norm.rowDot(a, 5, b, 3, C), 1e-5);
+            assertEquals(Norm.rowSqDevReference(a, 2, C, 0.3f), Norm.rowSqDev(a, 2, C, 0.3f), 1e-5);
         }
     }
 }
