@@ -18,17 +18,16 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code words} longs at {@code q[qOff..]}.
  */
 public final class Hamming {
-    private static final VectorSpecies<Long> L = Simd.LONG;
+    /** Long lanes of the kernels' vectors (1 without the Vector API). */
+    private static final int LANES = Simd.AVAILABLE ? Simd.LONG.length() : 1;
+
     /** Codes per chunk of the threshold scan: 4 independent vectors. */
-    public static final int CHUNK = 4 * L.length();
-    /** Int species with as many lanes as {@link #L} (null when L has a single lane: the scalar path runs). */
-    private static final VectorSpecies<Integer> I_HALF = L.length() >= 2
-            ? VectorSpecies.of(int.class, VectorShape.forBitSize(L.vectorBitSize() / 2)) : null;
-    private static final boolean VECTOR = Simd.ENABLED && L.length() >= 2;
-    /** Short species with as many lanes as {@link #L}; exists from 256-bit long vectors up. */
-    private static final VectorSpecies<Short> S_QUARTER = L.vectorBitSize() >= 256
-            ? VectorSpecies.of(short.class, VectorShape.forBitSize(L.vectorBitSize() / 4)) : null;
-    private static final boolean VECTOR_KEYS = Simd.ENABLED && S_QUARTER != null;
+    public static final int CHUNK = 4 * LANES;
+
+    private static final boolean VECTOR = Simd.ENABLED && LANES >= 2;
+
+    /** The relevance-key kernel needs a short species with as many lanes as the long one: 256-bit long vectors up. */
+    private static final boolean VECTOR_KEYS = Simd.ENABLED && Simd.LONG.vectorBitSize() >= 256;
 
     private Hamming() {}
 
@@ -45,26 +44,7 @@ public final class Hamming {
             distancesScalar(q, qOff, words, planes, len, from, to, out, outOff);
             return;
         }
-        int vl = L.length();
-        int i = from;
-        int bound = from + L.loopBound(to - from);
-        if (words == 1) {
-            LongVector qv = LongVector.broadcast(L, q[qOff]);
-            for (; i < bound; i += vl) {
-                LongVector d = LongVector.fromArray(L, planes, i).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-                ((IntVector) d.convertShape(VectorOperators.L2I, I_HALF, 0)).intoArray(out, outOff + i - from);
-            }
-        } else {
-            for (; i < bound; i += vl) {
-                LongVector acc = LongVector.zero(L);
-                for (int w = 0; w < words; w++) {
-                    acc = acc.add(LongVector.fromArray(L, planes, w * len + i)
-                            .lanewise(VectorOperators.XOR, q[qOff + w]).lanewise(VectorOperators.BIT_COUNT));
-                }
-                ((IntVector) acc.convertShape(VectorOperators.L2I, I_HALF, 0)).intoArray(out, outOff + i - from);
-            }
-        }
-        distancesScalar(q, qOff, words, planes, len, i, to, out, outOff + i - from);
+        Vec.distances(q, qOff, words, planes, len, from, to, out, outOff);
     }
 
     /** Scalar reference of {@link #distances}. */
@@ -92,47 +72,7 @@ public final class Hamming {
      */
     public static int scanBelow(long[] q, int qOff, int words, long[] planes, int len, int from, int to, int thr) {
         if (!VECTOR) return scanBelowScalar(q, qOff, words, planes, len, from, to, thr);
-        int vl = L.length();
-        int i = from;
-        LongVector tv = LongVector.broadcast(L, thr);
-        if (words == 1) {
-            LongVector qv = LongVector.broadcast(L, q[qOff]);
-            for (; i + CHUNK <= to; i += CHUNK) {
-                LongVector d0 = LongVector.fromArray(L, planes, i).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-                LongVector d1 = LongVector.fromArray(L, planes, i + vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-                LongVector d2 = LongVector.fromArray(L, planes, i + 2 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-                LongVector d3 = LongVector.fromArray(L, planes, i + 3 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-                if (d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, tv).anyTrue()) return i;
-            }
-        } else if (words == 2) {
-            LongVector q0 = LongVector.broadcast(L, q[qOff]), q1 = LongVector.broadcast(L, q[qOff + 1]);
-            for (; i + CHUNK <= to; i += CHUNK) {
-                int o = len + i;
-                LongVector d0 = LongVector.fromArray(L, planes, i).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
-                        .add(LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
-                LongVector d1 = LongVector.fromArray(L, planes, i + vl).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
-                        .add(LongVector.fromArray(L, planes, o + vl).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
-                LongVector d2 = LongVector.fromArray(L, planes, i + 2 * vl).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
-                        .add(LongVector.fromArray(L, planes, o + 2 * vl).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
-                LongVector d3 = LongVector.fromArray(L, planes, i + 3 * vl).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
-                        .add(LongVector.fromArray(L, planes, o + 3 * vl).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
-                if (d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, tv).anyTrue()) return i;
-            }
-        } else {
-            for (; i + CHUNK <= to; i += CHUNK) {
-                LongVector d0 = LongVector.zero(L), d1 = LongVector.zero(L), d2 = LongVector.zero(L), d3 = LongVector.zero(L);
-                for (int w = 0; w < words; w++) {
-                    long qw = q[qOff + w];
-                    int o = w * len + i;
-                    d0 = d0.add(LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
-                    d1 = d1.add(LongVector.fromArray(L, planes, o + vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
-                    d2 = d2.add(LongVector.fromArray(L, planes, o + 2 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
-                    d3 = d3.add(LongVector.fromArray(L, planes, o + 3 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
-                }
-                if (d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, tv).anyTrue()) return i;
-            }
-        }
-        return i;
+        return Vec.scanBelow(q, qOff, words, planes, len, from, to, thr);
     }
 
     /** Scalar reference of {@link #scanBelow}: same chunking, same answer. */
@@ -153,18 +93,7 @@ public final class Hamming {
      */
     public static long chunkMask(long[] q, int qOff, int words, long[] planes, int len, int i, int thr) {
         if (!VECTOR) return chunkMaskScalar(q, qOff, words, planes, len, i, thr);
-        int vl = L.length();
-        long mask = 0;
-        for (int u = 0; u < 4; u++) {
-            int o = i + u * vl;
-            LongVector d = LongVector.zero(L);
-            for (int w = 0; w < words; w++) {
-                d = d.add(LongVector.fromArray(L, planes, w * len + o).lanewise(VectorOperators.XOR, q[qOff + w])
-                        .lanewise(VectorOperators.BIT_COUNT));
-            }
-            mask |= d.compare(VectorOperators.LT, thr).toLong() << (u * vl);
-        }
-        return mask;
+        return Vec.chunkMask(q, qOff, words, planes, len, i, thr);
     }
 
     /** Scalar reference of {@link #chunkMask}. */
@@ -187,30 +116,7 @@ public final class Hamming {
             relevanceKeysScalar(q, qOff, words, codePlanes, ql, qlOff, lw, labelPlanes, n, 0, n, keys);
             return;
         }
-        int i = 0, bound = L.loopBound(n);
-        if (words == 1 && lw == 1) {
-            LongVector qv = LongVector.broadcast(L, q[qOff]), lv = LongVector.broadcast(L, ql[qlOff]);
-            for (; i < bound; i += L.length()) {
-                LongVector d = LongVector.fromArray(L, codePlanes, i).lanewise(VectorOperators.XOR, qv)
-                        .lanewise(VectorOperators.BIT_COUNT).lanewise(VectorOperators.LSHL, 1);
-                VectorMask<Long> rel = LongVector.fromArray(L, labelPlanes, i).and(lv).compare(VectorOperators.NE, 0);
-                ((ShortVector) d.lanewise(VectorOperators.OR, 1, rel).convertShape(VectorOperators.L2S, S_QUARTER, 0)).intoArray(keys, i);
-            }
-        } else {
-            for (; i < bound; i += L.length()) {
-                LongVector d = LongVector.zero(L);
-                for (int w = 0; w < words; w++) {
-                    d = d.add(LongVector.fromArray(L, codePlanes, w * n + i).lanewise(VectorOperators.XOR, q[qOff + w])
-                            .lanewise(VectorOperators.BIT_COUNT));
-                }
-                LongVector shared = LongVector.zero(L);
-                for (int w = 0; w < lw; w++) shared = shared.or(LongVector.fromArray(L, labelPlanes, w * n + i).and(ql[qlOff + w]));
-                VectorMask<Long> rel = shared.compare(VectorOperators.NE, 0);
-                ((ShortVector) d.lanewise(VectorOperators.LSHL, 1).lanewise(VectorOperators.OR, 1, rel)
-                        .convertShape(VectorOperators.L2S, S_QUARTER, 0)).intoArray(keys, i);
-            }
-        }
-        relevanceKeysScalar(q, qOff, words, codePlanes, ql, qlOff, lw, labelPlanes, n, i, n, keys);
+        Vec.relevanceKeys(q, qOff, words, codePlanes, ql, qlOff, lw, labelPlanes, n, keys);
     }
 
     /** Scalar reference of {@link #relevanceKeys}, over items [from, to). */
@@ -222,6 +128,134 @@ public final class Hamming {
             long shared = 0;
             for (int w = 0; w < lw; w++) shared |= ql[qlOff + w] & labelPlanes[w * n + i];
             keys[i] = (short) (d << 1 | (shared != 0 ? 1 : 0));
+        }
+    }
+
+    /**
+     * The Vector API code of this class: loaded (and verified) only when {@link Simd#ENABLED}, so the class
+     * above runs its scalar references on a JVM without {@code jdk.incubator.vector}.
+     */
+    static final class Vec {
+        private Vec() {}
+
+        private static final VectorSpecies<Long> L = Simd.LONG;
+
+        /** Int species with as many lanes as {@link #L} (null when L has a single lane: the scalar path runs). */
+        private static final VectorSpecies<Integer> I_HALF = L.length() >= 2
+                ? VectorSpecies.of(int.class, VectorShape.forBitSize(L.vectorBitSize() / 2)) : null;
+
+        /** Short species with as many lanes as {@link #L}; exists from 256-bit long vectors up. */
+        private static final VectorSpecies<Short> S_QUARTER = L.vectorBitSize() >= 256
+                ? VectorSpecies.of(short.class, VectorShape.forBitSize(L.vectorBitSize() / 4)) : null;
+
+        static void distances(long[] q, int qOff, int words, long[] planes, int len, int from, int to, int[] out, int outOff) {
+            int vl = L.length();
+            int i = from;
+            int bound = from + L.loopBound(to - from);
+            if (words == 1) {
+                LongVector qv = LongVector.broadcast(L, q[qOff]);
+                for (; i < bound; i += vl) {
+                    LongVector d = LongVector.fromArray(L, planes, i).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+                    ((IntVector) d.convertShape(VectorOperators.L2I, I_HALF, 0)).intoArray(out, outOff + i - from);
+                }
+            } else {
+                for (; i < bound; i += vl) {
+                    LongVector acc = LongVector.zero(L);
+                    for (int w = 0; w < words; w++) {
+                        acc = acc.add(LongVector.fromArray(L, planes, w * len + i)
+                                .lanewise(VectorOperators.XOR, q[qOff + w]).lanewise(VectorOperators.BIT_COUNT));
+                    }
+                    ((IntVector) acc.convertShape(VectorOperators.L2I, I_HALF, 0)).intoArray(out, outOff + i - from);
+                }
+            }
+            distancesScalar(q, qOff, words, planes, len, i, to, out, outOff + i - from);
+        }
+
+        static int scanBelow(long[] q, int qOff, int words, long[] planes, int len, int from, int to, int thr) {
+            int vl = L.length();
+            int i = from;
+            LongVector tv = LongVector.broadcast(L, thr);
+            if (words == 1) {
+                LongVector qv = LongVector.broadcast(L, q[qOff]);
+                for (; i + CHUNK <= to; i += CHUNK) {
+                    LongVector d0 = LongVector.fromArray(L, planes, i).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+                    LongVector d1 = LongVector.fromArray(L, planes, i + vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+                    LongVector d2 = LongVector.fromArray(L, planes, i + 2 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+                    LongVector d3 = LongVector.fromArray(L, planes, i + 3 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+                    if (d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, tv).anyTrue()) return i;
+                }
+            } else if (words == 2) {
+                LongVector q0 = LongVector.broadcast(L, q[qOff]), q1 = LongVector.broadcast(L, q[qOff + 1]);
+                for (; i + CHUNK <= to; i += CHUNK) {
+                    int o = len + i;
+                    LongVector d0 = LongVector.fromArray(L, planes, i).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
+                            .add(LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
+                    LongVector d1 = LongVector.fromArray(L, planes, i + vl).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
+                            .add(LongVector.fromArray(L, planes, o + vl).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
+                    LongVector d2 = LongVector.fromArray(L, planes, i + 2 * vl).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
+                            .add(LongVector.fromArray(L, planes, o + 2 * vl).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
+                    LongVector d3 = LongVector.fromArray(L, planes, i + 3 * vl).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
+                            .add(LongVector.fromArray(L, planes, o + 3 * vl).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
+                    if (d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, tv).anyTrue()) return i;
+                }
+            } else {
+                for (; i + CHUNK <= to; i += CHUNK) {
+                    LongVector d0 = LongVector.zero(L), d1 = LongVector.zero(L), d2 = LongVector.zero(L), d3 = LongVector.zero(L);
+                    for (int w = 0; w < words; w++) {
+                        long qw = q[qOff + w];
+                        int o = w * len + i;
+                        d0 = d0.add(LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                        d1 = d1.add(LongVector.fromArray(L, planes, o + vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                        d2 = d2.add(LongVector.fromArray(L, planes, o + 2 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                        d3 = d3.add(LongVector.fromArray(L, planes, o + 3 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                    }
+                    if (d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, tv).anyTrue()) return i;
+                }
+            }
+            return i;
+        }
+
+        static long chunkMask(long[] q, int qOff, int words, long[] planes, int len, int i, int thr) {
+            int vl = L.length();
+            long mask = 0;
+            for (int u = 0; u < 4; u++) {
+                int o = i + u * vl;
+                LongVector d = LongVector.zero(L);
+                for (int w = 0; w < words; w++) {
+                    d = d.add(LongVector.fromArray(L, planes, w * len + o).lanewise(VectorOperators.XOR, q[qOff + w])
+                            .lanewise(VectorOperators.BIT_COUNT));
+                }
+                mask |= d.compare(VectorOperators.LT, thr).toLong() << (u * vl);
+            }
+            return mask;
+        }
+
+        static void relevanceKeys(long[] q, int qOff, int words, long[] codePlanes, long[] ql, int qlOff, int lw,
+                                         long[] labelPlanes, int n, short[] keys) {
+            int i = 0, bound = L.loopBound(n);
+            if (words == 1 && lw == 1) {
+                LongVector qv = LongVector.broadcast(L, q[qOff]), lv = LongVector.broadcast(L, ql[qlOff]);
+                for (; i < bound; i += L.length()) {
+                    LongVector d = LongVector.fromArray(L, codePlanes, i).lanewise(VectorOperators.XOR, qv)
+                            .lanewise(VectorOperators.BIT_COUNT).lanewise(VectorOperators.LSHL, 1);
+                    VectorMask<Long> rel = LongVector.fromArray(L, labelPlanes, i).and(lv).compare(VectorOperators.NE, 0);
+                    ((ShortVector) d.lanewise(VectorOperators.OR, 1, rel).convertShape(VectorOperators.L2S, S_QUARTER, 0)).intoArray(keys, i);
+                }
+            } else {
+                for (; i < bound; i += L.length()) {
+                    LongVector d = LongVector.zero(L);
+                    for (int w = 0; w < words; w++) {
+                        d = d.add(LongVector.fromArray(L, codePlanes, w * n + i).lanewise(VectorOperators.XOR, q[qOff + w])
+                                .lanewise(VectorOperators.BIT_COUNT));
+                    }
+                    LongVector shared = LongVector.zero(L);
+                    for (int w = 0; w < lw; w++) shared = shared.or(LongVector.fromArray(L, labelPlanes, w * n + i).and(ql[qlOff + w]));
+                    VectorMask<Long> rel = shared.compare(VectorOperators.NE, 0);
+                    ((ShortVector) d.lanewise(VectorOperators.LSHL, 1).lanewise(VectorOperators.OR, 1, rel)
+                            .convertShape(VectorOperators.L2S, S_QUARTER, 0)).intoArray(keys, i);
+                }
+            }
+            relevanceKeysScalar(q, qOff, words, codePlanes, ql, qlOff, lw, labelPlanes, n, i, n, keys);
         }
     }
 }
