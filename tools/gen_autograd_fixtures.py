@@ -105,6 +105,7 @@ def generate(out_dir):
         "sigmoid": torch.sigmoid,
         "softmax": lambda v: torch.softmax(v, dim=-1),
         "normalize": lambda v: F.normalize(v, p=2, dim=1, eps=1e-12),
+        # no Java op uses mlsm any more; it stays so the random stream (every later fixture) is unchanged
         "mlsm": lambda v: F.multilabel_soft_margin_loss(v, y01).reshape(1),
         "mse": lambda v: F.mse_loss(v, y01).reshape(1),
         "gram": lambda v: F.normalize(v, dim=1) @ F.normalize(v, dim=1).t(),

@@ -2,8 +2,8 @@
  * Float32 tensors with strided views, the kernels behind them, the worker pool and the seeded RNG.
  *
  * <p>Exported: {@code io.bsth.tensor} ({@link io.bsth.tensor.Tensor}, {@link io.bsth.tensor.Workers},
- * {@link io.bsth.tensor.Rng}) and {@code io.bsth.tensor.io} (.npy reading and writing, atomic file
- * replacement, a small JSON writer). The kernels package is internal: it is exported only to the
+ * {@link io.bsth.tensor.Rng}), {@code io.bsth.tensor.io} (.npy reading and writing, atomic file
+ * replacement, a small JSON writer) and {@code io.bsth.tensor.backend} (the compute-backend SPI). The kernels package is internal: it is exported only to the
  * sibling modules that call it directly.
  *
  * <p>The module requires {@code jdk.incubator.vector}, so on the module path the Vector API is resolved
@@ -16,5 +16,9 @@ module io.bsth.tensor {
 
     exports io.bsth.tensor;
     exports io.bsth.tensor.io;
+    /** The compute-backend SPI: {@code bsth-native-cuda} provides a {@code BackendProvider} through ServiceLoader. */
+    exports io.bsth.tensor.backend;
     exports io.bsth.tensor.kernels to io.bsth.autograd, io.bsth.model;
+
+    uses io.bsth.tensor.backend.BackendProvider;
 }

@@ -2,22 +2,32 @@ package io.bsth.autograd;
 
 import io.bsth.tensor.Parallel;
 import io.bsth.tensor.Rng;
+import io.bsth.tensor.Tensor;
 import io.bsth.tensor.kernels.Activation;
+import io.bsth.tensor.kernels.Attention;
 import io.bsth.tensor.kernels.Elementwise;
 import io.bsth.tensor.kernels.Matmul;
 import io.bsth.tensor.kernels.Norm;
+import io.bsth.tensor.kernels.Reduce;
 import io.bsth.tensor.kernels.Softmax;
 
 import java.util.Arrays;
 
 /**
- * Differentiable functions (PyTorch's {@code torch.nn.functional} and tensor arithmetic). Each
- * computes its value with whole-array kernels and, when recording, attaches a backward that
- * accumulates into its inputs' gradients. Inputs are dense row-major {@link Var}s; shapes in the
- * comments.
+ * Every differentiable op (PyTorch's {@code torch.nn.functional} and tensor arithmetic), forward and
+ * backward side by side. Each op computes its value with whole-array kernels from the tensor module
+ * and, when recording ({@link Grad}), attaches through {@link Var#result} a backward closure that
+ * accumulates (+=) into its inputs' gradients. The modules in {@code nn} hold parameters and call
+ * these; they record nothing themselves. Inputs are dense row-major {@link Var}s; shapes in the
+ * comments. Parallel work goes through {@link Parallel} with the grain sizes chosen there.
  */
 public final class F {
     private F() {}
+
+    /** d[i] += g[i] for i in [0, n): the gradient of an op that passes its input through. */
+    private static void addInto(float[] d, float[] g, int n) {
+        Elementwise.add(d, 0, g, 0, d, 0, n);
+    }
 
     private static void requireSameShape(String op, Var a, Var b) {
         if (!a.sameShape(b)) {
@@ -73,13 +83,43 @@ public final class F {
         float[] X = x.data(), W = w.data();
         float[] Y = new float[rows * out];
         Matmul.sgemm(false, true, rows, out, in, 1f, X, 0, in, W, 0, in, 0f, Y, 0, out);
-        if (b != null) Loops.addRowVector(Y, b.data(), rows, out);
+        if (b != null) Elementwise.addRowVector(Y, 0, b.data(), 0, rows, out);
         int[] shape = x.shape();
         shape[shape.length - 1] = out;
         return Var.result("linear", Y, shape, g -> {
             if (x.needsGrad()) Matmul.sgemm(false, false, rows, in, out, 1f, g, 0, out, W, 0, in, 1f, x.gradBuf(), 0, in);
             if (w.needsGrad()) Matmul.sgemm(true, false, out, in, rows, 1f, g, 0, out, X, 0, in, 1f, w.gradBuf(), 0, in);
-            if (b != null && b.needsGrad()) Loops.colSumAcc(g, rows, out, b.gradBuf());
+            if (b != null && b.needsGrad()) Reduce.colSum(g, 0, rows, out, b.gradBuf(), 0, true);
+        }, x, w, b);
+    }
+
+    /**
+     * G independent linear maps over groups of channels (Conv2d(G*in, G*out, 1, groups=G) on
+     * (n, G*in, 1, 1)): x (n, G*in), w (G*out, in) (any trailing 1s), b (G*out) or null -> (n, G*out);
+     * group g reads channels [g*in, (g+1)*in) and writes [g*out, (g+1)*out).
+     */
+    public static Var groupedLinear(Var x, Var w, Var b, int groups) {
+        int G = groups, out = w.size(0) / G, in = w.numel() / w.size(0), ci = G * in, co = G * out;
+        if (x.dim() != 2 || x.size(1) != ci) {
+            throw new IllegalArgumentException("groupedLinear(" + G + " groups, " + in + " -> " + out + "): expected input (n, "
+                    + ci + "), got " + Arrays.toString(x.shape()));
+        }
+        int n = x.size(0);
+        float[] X = x.data(), W = w.data(), Y = new float[n * co];
+        // Y_g (n, out) = X_g (n, in) @ W_g^T
+        Matmul.sgemmBatched(G, false, true, n, out, in, 1f, X, 0, ci, in, W, 0, in, (long) out * in, 0f, Y, 0, co, out);
+        if (b != null) Elementwise.addRowVector(Y, 0, b.data(), 0, n, co);
+        return Var.result("groupedLinear", Y, new int[] {n, co}, g -> {
+            // dX_g += g_g @ W_g ; dW_g += g_g^T @ X_g ; db += column sums of g
+            if (x.needsGrad()) {
+                Matmul.sgemmBatched(G, false, false, n, in, out, 1f, g, 0, co, out, W, 0, in, (long) out * in,
+                        1f, x.gradBuf(), 0, ci, in);
+            }
+            if (w.needsGrad()) {
+                Matmul.sgemmBatched(G, true, false, out, in, n, 1f, g, 0, co, out, X, 0, ci, in,
+                        1f, w.gradBuf(), 0, in, (long) out * in);
+            }
+            if (b != null && b.needsGrad()) Reduce.colSum(g, 0, n, co, b.gradBuf(), 0, true);
         }, x, w, b);
     }
 
@@ -90,10 +130,10 @@ public final class F {
         requireSameShape("add", a, b);
         int n = a.numel();
         float[] A = a.data(), B = b.data(), Y = new float[n];
-        Loops.add(A, B, Y, n);
+        Elementwise.add(A, 0, B, 0, Y, 0, n);
         return Var.result("add", Y, a.shape(), g -> {
-            if (a.needsGrad()) Loops.addInto(a.gradBuf(), g, n);
-            if (b.needsGrad()) Loops.addInto(b.gradBuf(), g, n);
+            if (a.needsGrad()) addInto(a.gradBuf(), g, n);
+            if (b.needsGrad()) addInto(b.gradBuf(), g, n);
         }, a, b);
     }
 
@@ -102,10 +142,10 @@ public final class F {
         requireSameShape("sub", a, b);
         int n = a.numel();
         float[] A = a.data(), B = b.data(), Y = new float[n];
-        Loops.sub(A, B, Y, n);
+        Elementwise.sub(A, 0, B, 0, Y, 0, n);
         return Var.result("sub", Y, a.shape(), g -> {
-            if (a.needsGrad()) Loops.addInto(a.gradBuf(), g, n);
-            if (b.needsGrad()) Loops.axpy(-1f, g, b.gradBuf(), n);
+            if (a.needsGrad()) addInto(a.gradBuf(), g, n);
+            if (b.needsGrad()) Elementwise.axpy(-1f, g, 0, b.gradBuf(), 0, n);
         }, a, b);
     }
 
@@ -114,10 +154,10 @@ public final class F {
         requireSameShape("mul", a, b);
         int n = a.numel();
         float[] A = a.data(), B = b.data(), Y = new float[n];
-        Loops.mul(A, B, Y, n);
+        Elementwise.mul(A, 0, B, 0, Y, 0, n);
         return Var.result("mul", Y, a.shape(), g -> {
-            if (a.needsGrad()) Loops.mulAcc(g, B, a.gradBuf(), n);
-            if (b.needsGrad()) Loops.mulAcc(g, A, b.gradBuf(), n);
+            if (a.needsGrad()) Elementwise.mulAcc(g, 0, B, 0, a.gradBuf(), 0, n);
+            if (b.needsGrad()) Elementwise.mulAcc(g, 0, A, 0, b.gradBuf(), 0, n);
         }, a, b);
     }
 
@@ -126,36 +166,36 @@ public final class F {
         int n = a.numel();
         float[] A = a.data(), Y = new float[n];
         Elementwise.scale(s, A, 0, Y, 0, n);
-        return Var.result("scale", Y, a.shape(), g -> Loops.axpy(s, g, a.gradBuf(), n), a);
+        return Var.result("scale", Y, a.shape(), g -> Elementwise.axpy(s, g, 0, a.gradBuf(), 0, n), a);
     }
 
     /** a + c for a constant c. */
     public static Var addScalar(Var a, float c) {
         int n = a.numel();
         float[] A = a.data(), Y = new float[n];
-        Parallel.forRange(n, Loops.GRAIN, (lo, hi) -> {
+        Parallel.forRange(n, Parallel.GRAIN, (lo, hi) -> {
             for (int i = lo; i < hi; i++) Y[i] = A[i] + c;
         });
-        return Var.result("addScalar", Y, a.shape(), g -> Loops.addInto(a.gradBuf(), g, n), a);
+        return Var.result("addScalar", Y, a.shape(), g -> addInto(a.gradBuf(), g, n), a);
     }
 
     /** Sum of all elements -> shape () . Accumulated in double. */
     public static Var sum(Var a) {
         int n = a.numel();
-        float[] y = {(float) Loops.sum(a.data(), n)};
+        float[] y = {(float) Reduce.sum(a.data(), 0, n)};
         return Var.result("sum", y, new int[0], g -> addConstant(a.gradBuf(), g[0], n), a);
     }
 
     /** Mean of all elements -> shape (). */
     public static Var mean(Var a) {
         int n = a.numel();
-        float[] y = {(float) (Loops.sum(a.data(), n) / n)};
+        float[] y = {(float) (Reduce.sum(a.data(), 0, n) / n)};
         return Var.result("mean", y, new int[0], g -> addConstant(a.gradBuf(), g[0] / n, n), a);
     }
 
     /** d[i] += v for i in [0, n): the gradient of a full reduction spread over its input. */
     private static void addConstant(float[] d, float v, int n) {
-        Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
+        Parallel.forRange(n, Parallel.GRAIN, (s, e) -> {
             for (int i = s; i < e; i++) d[i] += v;
         });
     }
@@ -199,7 +239,7 @@ public final class F {
     public static Var sign(Var x) {
         int n = x.numel();
         float[] X = x.data(), Y = new float[n];
-        Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
+        Parallel.forRange(n, Parallel.GRAIN, (s, e) -> {
             for (int i = s; i < e; i++) Y[i] = Math.signum(X[i]);
         });
         return Var.of(Y, x.shape());
@@ -213,8 +253,8 @@ public final class F {
         float[] mask = new float[n];
         rng.dropoutMask(mask, 0, n, p);
         float[] X = x.data(), Y = new float[n];
-        Loops.mul(X, mask, Y, n);
-        return Var.result("dropout", Y, x.shape(), g -> Loops.mulAcc(g, mask, x.gradBuf(), n), x);
+        Elementwise.mul(X, 0, mask, 0, Y, 0, n);
+        return Var.result("dropout", Y, x.shape(), g -> Elementwise.mulAcc(g, 0, mask, 0, x.gradBuf(), 0, n), x);
     }
 
     /** Softmax over the last dimension (max-subtracted). */
@@ -231,19 +271,19 @@ public final class F {
     public static Var reshape(Var x, int... shape) {
         int[] s = x.tensor().reshape(shape).shape();
         int n = x.numel();
-        return Var.result("reshape", x.data(), s, g -> Loops.addInto(x.gradBuf(), g, n), x);
+        return Var.result("reshape", x.data(), s, g -> addInto(x.gradBuf(), g, n), x);
     }
 
     /** Dimensions reordered (result dim i = input dim perm[i]), copied to a dense layout. */
     public static Var permute(Var x, int... perm) {
-        io.bsth.tensor.Tensor v = x.tensor().permute(perm);
+        Tensor v = x.tensor().permute(perm);
         float[] Y = v.toArray();
         int[] inv = new int[perm.length];
         for (int i = 0; i < perm.length; i++) inv[x.tensor().axis(perm[i])] = i;
         int[] outShape = v.shape();
         return Var.result("permute", Y, outShape, g -> {
-            float[] back = io.bsth.tensor.Tensor.of(g, outShape).permute(inv).toArray();
-            Loops.addInto(x.gradBuf(), back, back.length);
+            float[] back = Tensor.of(g, outShape).permute(inv).toArray();
+            addInto(x.gradBuf(), back, back.length);
         }, x);
     }
 
@@ -281,6 +321,26 @@ public final class F {
         }, weight);
     }
 
+    /**
+     * x + pe[t] at every position t: x (T, N, d) sequence first, or (N, T, d) when {@code batchFirst};
+     * pe (maxLen, 1, d) or (maxLen, d), a constant table (the sinusoidal positional encoding).
+     */
+    public static Var addPositionalEncoding(Var x, Tensor pe, boolean batchFirst) {
+        int d = x.size(2), T = batchFirst ? x.size(1) : x.size(0), N = batchFirst ? x.size(0) : x.size(1);
+        if (T > pe.size(0)) throw new IllegalArgumentException("PositionalEncoding: sequence of " + T + " exceeds max_len " + pe.size(0));
+        float[] X = x.data(), Y = new float[X.length], P = pe.contiguous().data();
+        int pOff = pe.contiguous().offset();
+        Parallel.forRange(T * N, Parallel.rowGrain(d), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int t = batchFirst ? r % T : r / N;
+                int o = r * d, po = pOff + t * d;
+                for (int j = 0; j < d; j++) Y[o + j] = X[o + j] + P[po + j];
+            }
+        });
+        int n = X.length;
+        return Var.result("addPositionalEncoding", Y, x.shape(), g -> addInto(x.gradBuf(), g, n), x);
+    }
+
     // ---- normalisation --------------------------------------------------------------------------
 
     /** Rows of x (..., C) divided by max(||row||_2, eps), as F.normalize(x, p=2, dim=-1, eps). */
@@ -303,6 +363,67 @@ public final class F {
                 b != null && b.needsGrad() ? b.gradBuf() : null, rows, C), x, w, b);
     }
 
+    /**
+     * BatchNorm over the rows of x (N, C), as torch.nn.functional.batch_norm: in training, normalise
+     * with the batch mean and biased variance and update the running statistics in place
+     * ({@code running = (1 - momentum) running + momentum stat}, the variance unbiased by N/(N-1));
+     * otherwise normalise with the running statistics. Then * w + b (C). The backward treats the batch
+     * statistics as functions of x in training and as constants otherwise.
+     */
+    public static Var batchNorm(Var x, Tensor runningMean, Tensor runningVar, Var w, Var b,
+                                boolean training, float momentum, float eps) {
+        int N = x.size(0), C = x.size(1);
+        float[] X = x.data(), Y = new float[X.length];
+        float[] mean = new float[C], rstd = new float[C];
+        float[] rm = runningMean.data(), rv = runningVar.data();
+        if (training) {
+            if (N < 2) {
+                throw new IllegalArgumentException("BatchNorm(" + C + "): expected more than 1 value per channel when training, got input "
+                        + Arrays.toString(x.shape()));
+            }
+            float[] var = new float[C];
+            Norm.batchStats(X, N, C, mean, var);
+            for (int j = 0; j < C; j++) {
+                rstd[j] = (float) (1 / Math.sqrt(var[j] + eps));
+                rm[j] = (1 - momentum) * rm[j] + momentum * mean[j];
+                rv[j] = (1 - momentum) * rv[j] + momentum * (float) ((double) var[j] * N / (N - 1));
+            }
+        } else {
+            for (int j = 0; j < C; j++) {
+                mean[j] = rm[j];
+                rstd[j] = (float) (1 / Math.sqrt(rv[j] + eps));
+            }
+        }
+        float[] W = w == null ? null : w.data(), B = b == null ? null : b.data();
+        Norm.batchNormForward(X, mean, rstd, W, B, Y, N, C);
+        return Var.result("batchNorm", Y, x.shape(), g -> Norm.batchNormBackward(g, X, mean, rstd, W,
+                x.needsGrad() ? x.gradBuf() : null, w != null && w.needsGrad() ? w.gradBuf() : null,
+                b != null && b.needsGrad() ? b.gradBuf() : null, N, C, training), x, w, b);
+    }
+
+    // ---- attention ------------------------------------------------------------------------------
+
+    /**
+     * The core of multi-head self-attention: qkv (T, N, 3E) sequence first, or (N, T, 3E) when
+     * {@code batchFirst}, holding [q | k | v] per token; per head softmax(q k^T / sqrt(E/H)), dropout p
+     * on the attention weights when {@code rng} is given, times v -> (T, N, E) or (N, T, E). The in-
+     * and out-projections are {@link #linear}s around it.
+     */
+    public static Var selfAttention(Var qkv, int heads, boolean batchFirst, float dropout, Rng rng) {
+        int E = qkv.size(2) / 3, H = heads;
+        int T = batchFirst ? qkv.size(1) : qkv.size(0), N = batchFirst ? qkv.size(0) : qkv.size(1);
+        float[] probs = new float[N * H * T * T];
+        boolean drop = rng != null && dropout > 0f;
+        float[] mask = drop ? new float[probs.length] : null, dropped = drop ? new float[probs.length] : null;
+        if (drop) rng.dropoutMask(mask, 0, mask.length, dropout);
+        float[] Q = qkv.data(), out = new float[T * N * E];
+        Attention.forward(Q, T, N, E, H, batchFirst, probs, mask, dropped, out);
+        int[] shape = qkv.shape();
+        shape[2] = E;
+        return Var.result("selfAttention", out, shape, g -> Attention.backward(g, Q, T, N, E, H, batchFirst,
+                probs, mask, dropped, qkv.gradBuf()), qkv);
+    }
+
     // ---- losses ---------------------------------------------------------------------------------
 
     /** mean((a - b)^2) -> shape (); both sides differentiable. */
@@ -310,7 +431,7 @@ public final class F {
         requireSameShape("mse", a, b);
         int n = a.numel();
         float[] A = a.data(), B = b.data();
-        int chunks = Math.max(1, Math.min(64, n / Loops.GRAIN));
+        int chunks = Math.max(1, Math.min(64, n / Parallel.GRAIN));
         double[] part = new double[chunks];
         Parallel.forEach(chunks, c -> {
             int s = (int) ((long) n * c / chunks), e = (int) ((long) n * (c + 1) / chunks);
@@ -327,7 +448,7 @@ public final class F {
         return Var.result("mse", y, new int[0], g -> {
             float k = 2f * g[0] / n;
             float[] da = a.needsGrad() ? a.gradBuf() : null, db = b.needsGrad() ? b.gradBuf() : null;
-            Parallel.forRange(n, Loops.GRAIN, (s, e) -> {
+            Parallel.forRange(n, Parallel.GRAIN, (s, e) -> {
                 for (int i = s; i < e; i++) {
                     float d = k * (A[i] - B[i]);
                     if (da != null) da[i] += d;
@@ -335,34 +456,5 @@ public final class F {
                 }
             });
         }, a, b);
-    }
-
-    /**
-     * MultiLabelSoftMarginLoss (mean): -mean_n mean_c [y log sigmoid(x) + (1 - y) log sigmoid(-x)],
-     * x (N, C) logits, y (N, C) targets (constant).
-     */
-    public static Var multilabelSoftMarginLoss(Var x, Var y) {
-        requireSameShape("multilabelSoftMarginLoss", x, y);
-        int n = x.numel();
-        float[] X = x.data(), T = y.data();
-        double acc = 0;
-        for (int i = 0; i < n; i++) {
-            double v = X[i];
-            // log sigmoid(v) = -softplus(-v), log sigmoid(-v) = -softplus(v)
-            acc += T[i] * softplus(-v) + (1 - T[i]) * softplus(v);
-        }
-        float[] out = {(float) (acc / n)};
-        return Var.result("multilabelSoftMarginLoss", out, new int[0], g -> {
-            float k = g[0] / n;
-            float[] d = x.gradBuf();
-            for (int i = 0; i < n; i++) {
-                double s = 1 / (1 + Math.exp(-X[i]));
-                d[i] += (float) (k * (s - T[i]));
-            }
-        }, x);
-    }
-
-    private static double softplus(double v) {
-        return v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v));
     }
 }

@@ -114,8 +114,6 @@ public final class Var {
     /** The gradient, or null when none has been accumulated. */
     public float[] grad() { return grad; }
 
-    public Tensor gradTensor() { return grad == null ? null : Tensor.of(grad, shape); }
-
     /** The gradient buffer, zero-filled on first use; ops' backward functions accumulate into it. */
     public float[] gradBuf() {
         if (grad == null) grad = new float[data.length];

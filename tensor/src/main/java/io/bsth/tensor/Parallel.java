@@ -35,6 +35,23 @@ public final class Parallel {
         void run(int i);
     }
 
+    // ---- grain sizes: how much work one task gets, chosen here for every kernel -------------------
+
+    /** Elements per task for light element-wise loops (a few operations per element: memory-bound). */
+    public static final int GRAIN = 1 << 15;
+
+    /** Elements per task for heavier element-wise loops (exp, erf, sqrt, divides: tens of operations each). */
+    public static final int GRAIN_HEAVY = 1 << 14;
+
+    /**
+     * Rows per task for row kernels that make a few passes over each row of {@code width} elements
+     * (norms, softmax, adding a table row). Reductions over rows also use it to fix their number of
+     * partial sums, so it must depend on the shape only, never on the thread count.
+     */
+    public static int rowGrain(int width) {
+        return Math.max(1, (1 << 13) / Math.max(1, width));
+    }
+
     /** How long an idle worker spins for the next job before it parks (ns; -Dbsth.parallel.spinNanos). */
     static final long SPIN_NANOS = Long.getLong("bsth.parallel.spinNanos", 10_000);
 

@@ -70,6 +70,27 @@ public final class Rng {
         return p;
     }
 
+    /**
+     * n consecutive draws handed to another device: draw i of the block is
+     * {@code mix64(key + (base + i) * 0x9E3779B97F4A7C15)} (SplitMix64's finaliser), exactly the value
+     * {@link #nextLong()} would have returned.
+     */
+    public record Block(long key, long base, int n) {}
+
+    /** Reserves the next n draws (this generator skips them) for computation elsewhere (a GPU kernel). */
+    public Block reserve(int n) {
+        if (n < 0) throw new IllegalArgumentException("negative draw count: " + n);
+        Block b = new Block(key, counter, n);
+        counter += n;
+        return b;
+    }
+
+    /** The keep test of {@link #dropoutMask}: a draw keeps its element iff its top 24 bits are >= this. */
+    public static int dropoutThreshold(float p) {
+        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout probability must be in [0, 1): " + p);
+        return (int) Math.ceil(p * (double) (1 << 24));
+    }
+
     private interface BlockFill {
         void fill(long base, int from, int to);
     }
@@ -106,9 +127,8 @@ public final class Rng {
      * compares 24 random bits against p, so p is honoured to 2^-24.
      */
     public void dropoutMask(float[] mask, int off, int n, float p) {
-        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout probability must be in [0, 1): " + p);
+        int threshold = dropoutThreshold(p);
         float scale = 1f / (1f - p);
-        int threshold = (int) Math.ceil(p * (double) (1 << 24));
         bulk(n, (base, from, to) -> {
             for (int i = from; i < to; i++) {
                 mask[off + i] = (int) (at(base + i) >>> 40) >= threshold ? scale : 0f;

@@ -1,8 +1,8 @@
 package io.bsth.autograd.nn;
 
+import io.bsth.autograd.F;
 import io.bsth.autograd.Var;
 import io.bsth.tensor.Tensor;
-import io.bsth.tensor.kernels.Norm;
 
 import java.util.Arrays;
 
@@ -40,32 +40,8 @@ public final class BatchNorm extends Module {
         if (x.dim() != 2 || x.size(1) != C) {
             throw new IllegalArgumentException("BatchNorm(" + C + "): expected input (N, " + C + "), got " + Arrays.toString(x.shape()));
         }
-        int N = x.size(0);
-        float[] X = x.data(), Y = new float[X.length];
-        float[] mean = new float[C], rstd = new float[C];
-        boolean batch = isTraining();
-        if (batch) {
-            if (N < 2) throw new IllegalArgumentException("BatchNorm(" + C + "): expected more than 1 value per channel when training, got input " + Arrays.toString(x.shape()));
-            float[] var = new float[C];
-            Norm.batchStats(X, N, C, mean, var);
-            float[] rm = runningMean.data(), rv = runningVar.data();
-            for (int j = 0; j < C; j++) {
-                rstd[j] = (float) (1 / Math.sqrt(var[j] + eps));
-                rm[j] = (1 - momentum) * rm[j] + momentum * mean[j];
-                rv[j] = (1 - momentum) * rv[j] + momentum * (float) ((double) var[j] * N / (N - 1));
-            }
-            numBatchesTracked.data()[0] += 1f;
-        } else {
-            float[] rm = runningMean.data(), rv = runningVar.data();
-            for (int j = 0; j < C; j++) {
-                mean[j] = rm[j];
-                rstd[j] = (float) (1 / Math.sqrt(rv[j] + eps));
-            }
-        }
-        float[] W = weight.data(), B = bias.data();
-        Norm.batchNormForward(X, mean, rstd, W, B, Y, N, C);
-        return Var.result("batchNorm", Y, x.shape(), g -> Norm.batchNormBackward(g, X, mean, rstd, W,
-                x.needsGrad() ? x.gradBuf() : null, weight.needsGrad() ? weight.gradBuf() : null,
-                bias.needsGrad() ? bias.gradBuf() : null, N, C, batch), x, weight, bias);
+        Var y = F.batchNorm(x, runningMean, runningVar, weight, bias, isTraining(), momentum, eps);
+        if (isTraining()) numBatchesTracked.data()[0] += 1f;
+        return y;
     }
 }

@@ -3,7 +3,6 @@ package io.bsth.autograd.nn;
 import io.bsth.autograd.F;
 import io.bsth.autograd.Var;
 import io.bsth.tensor.Rng;
-import io.bsth.tensor.kernels.Attention;
 
 import java.util.Arrays;
 
@@ -46,18 +45,6 @@ public final class MultiheadAttention extends Module {
             throw new IllegalArgumentException("MultiheadAttention(" + E + "): expected a 3-D input of width " + E + ", got " + Arrays.toString(x.shape()));
         }
         Var qkv = F.linear(x, inProjWeight, inProjBias);
-        return outProj.forward(attend(qkv, x.shape()));
-    }
-
-    private Var attend(Var qkv, int[] shape) {
-        int T = batchFirst ? shape[1] : shape[0], N = batchFirst ? shape[0] : shape[1];
-        float[] probs = new float[N * H * T * T];
-        boolean drop = isTraining() && dropout > 0f;
-        float[] mask = drop ? new float[probs.length] : null, dropped = drop ? new float[probs.length] : null;
-        if (drop) rng.dropoutMask(mask, 0, mask.length, dropout);
-        float[] Q = qkv.data(), out = new float[T * N * E];
-        Attention.forward(Q, T, N, E, H, batchFirst, probs, mask, dropped, out);
-        return Var.result("attention", out, shape, g -> Attention.backward(g, Q, T, N, E, H, batchFirst,
-                probs, mask, dropped, qkv.gradBuf()), qkv);
+        return outProj.forward(F.selfAttention(qkv, H, batchFirst, dropout, isTraining() ? rng : null));
     }
 }

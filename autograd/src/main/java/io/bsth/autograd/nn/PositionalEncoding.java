@@ -1,7 +1,7 @@
 package io.bsth.autograd.nn;
 
+import io.bsth.autograd.F;
 import io.bsth.autograd.Var;
-import io.bsth.tensor.Parallel;
 import io.bsth.tensor.Rng;
 import io.bsth.tensor.Tensor;
 
@@ -45,23 +45,6 @@ public final class PositionalEncoding extends Module {
         if (x.dim() != 3 || x.size(2) != d) {
             throw new IllegalArgumentException("PositionalEncoding(" + d + "): expected a 3-D input of width " + d + ", got " + Arrays.toString(x.shape()));
         }
-        int T = batchFirst ? x.size(1) : x.size(0), N = batchFirst ? x.size(0) : x.size(1);
-        if (T > maxLen) throw new IllegalArgumentException("PositionalEncoding: sequence of " + T + " exceeds max_len " + maxLen);
-        float[] X = x.data(), Y = new float[X.length], P = pe.data();
-        Parallel.forRange(T * N, Math.max(1, 8192 / d), (s, e) -> {
-            for (int r = s; r < e; r++) {
-                int t = batchFirst ? r % T : r / N;
-                int o = r * d, po = t * d;
-                for (int j = 0; j < d; j++) Y[o + j] = X[o + j] + P[po + j];
-            }
-        });
-        int n = X.length;
-        Var y = Var.result("posenc", Y, x.shape(), g -> {
-            float[] dx = x.gradBuf();
-            Parallel.forRange(n, 1 << 14, (s, e) -> {
-                for (int i = s; i < e; i++) dx[i] += g[i];
-            });
-        }, x);
-        return dropout.forward(y);
+        return dropout.forward(F.addPositionalEncoding(x, pe, batchFirst));
     }
 }

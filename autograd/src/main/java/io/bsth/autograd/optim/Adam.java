@@ -62,7 +62,7 @@ public final class Adam {
             float stepSize = (float) (lr / bc1);
             float bc2Sqrt = (float) Math.sqrt(bc2);
             float b1 = (float) beta1, b2 = (float) beta2, a1 = (float) (1 - beta1), a2 = (float) (1 - beta2), ep = (float) eps;
-            Parallel.forRange(w.length, 1 << 14, (s, end) -> {
+            Parallel.forRange(w.length, Parallel.GRAIN_HEAVY, (s, end) -> {
                 for (int i = s; i < end; i++) {
                     float gi = g[i];
                     float mi = mm[i] * b1 + a1 * gi;

@@ -5,8 +5,10 @@ import io.bsth.model.CodeEncoder;
 import io.bsth.model.ModelFile;
 import io.bsth.retrieval.PackedCodes;
 import io.bsth.tensor.Tensor;
+import io.bsth.tensor.io.AtomicFiles;
 import io.bsth.tensor.io.Npy;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,41 +36,61 @@ public final class EncodeCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--nhead", defaultValue = "1", description = "Heads, for a model file without metadata (default: ${DEFAULT-VALUE}).")
     int nhead;
 
     @Override
     public Integer call() throws Exception {
+        device.requireCpu("encode");
         BsthNetwork net = ModelFile.load(model, nhead);
-        Npy.Floats img = Npy.readFloats(image), txt = Npy.readFloats(text);
-        if (img.rows() != txt.rows()) {
-            throw new IllegalArgumentException(text + ": " + txt.rows() + " rows, but " + image + " has " + img.rows());
-        }
-        check(image, img);
-        check(text, txt);
-        if (img.cols() != net.config.imageDim()) {
-            throw new IllegalArgumentException(image + ": " + img.cols() + " columns, the model expects " + net.config.imageDim());
-        }
-        if (txt.cols() != net.config.textDim()) {
-            throw new IllegalArgumentException(text + ": " + txt.cols() + " columns, the model expects " + net.config.textDim());
-        }
-        int n = img.rows(), k = net.config.nbit();
-        float[] h = CodeEncoder.encode(net, Tensor.of(img.data(), n, img.cols()), Tensor.of(txt.data(), n, txt.cols()),
-                CodeEncoder.DEFAULT_BATCH);
-        if (real) {
-            Npy.writeFloats(out, h, n, k);
-        } else {
-            Npy.writeBytes(out, PackedCodes.fromSigns(h, n, k).toInt8(), n, k);
+        Outputs.checkFile("--out", out);
+        int n, k = net.config.nbit();
+        // streamed: rows are read in chunks and codes written as they come, so a database larger than
+        // the heap encodes in bounded memory; the output appears only when complete (temporary file + rename)
+        try (Npy.Rows img = Npy.Rows.open(image); Npy.Rows txt = Npy.Rows.open(text)) {
+            if (img.rows() != txt.rows()) {
+                throw new IllegalArgumentException(text + ": " + txt.rows() + " rows, but " + image + " has " + img.rows());
+            }
+            if (img.cols() != net.config.imageDim()) {
+                throw new IllegalArgumentException(image + ": " + img.cols() + " columns, the model expects " + net.config.imageDim());
+            }
+            if (txt.cols() != net.config.textDim()) {
+                throw new IllegalArgumentException(text + ": " + txt.cols() + " columns, the model expects " + net.config.textDim());
+            }
+            n = img.rows();
+            int di = img.cols(), dt = txt.cols(), chunk = chunkRows(di + dt);
+            AtomicFiles.write(out, o -> {
+                o.write(Npy.header(real ? "<f4" : "|i1", n, k));
+                float[] bi = new float[Math.min(n, chunk) * di], bt = new float[Math.min(n, chunk) * dt];
+                for (int s = 0; s < n; s += chunk) {
+                    int m = Math.min(chunk, n - s);
+                    img.read(s, m, bi, 0);
+                    txt.read(s, m, bt, 0);
+                    check(image, bi, m * di, di, s);
+                    check(text, bt, m * dt, dt, s);
+                    float[] h = CodeEncoder.encode(net, Tensor.of(m == chunk ? bi : Arrays.copyOf(bi, m * di), m, di),
+                            Tensor.of(m == chunk ? bt : Arrays.copyOf(bt, m * dt), m, dt), CodeEncoder.DEFAULT_BATCH);
+                    if (real) Npy.writeFloatChunks(o, h, 0, m * k);
+                    else o.write(PackedCodes.fromSigns(h, m, k).toInt8());
+                }
+            });
         }
         System.out.println("wrote " + n + (real ? " real outputs" : " codes") + " of " + k + " bits to " + out);
         return 0;
     }
 
-    private static void check(Path f, Npy.Floats a) {
-        float[] d = a.data();
-        for (int i = 0; i < d.length; i++) {
+    /** Rows per chunk: about 64 MiB of float32 features, at least one encoding batch. */
+    static int chunkRows(int width) {
+        return Math.max(CodeEncoder.DEFAULT_BATCH, (int) Math.min(1 << 16, (64L << 20) / (4L * width)));
+    }
+
+    private static void check(Path f, float[] d, int len, int cols, int firstRow) {
+        for (int i = 0; i < len; i++) {
             if (!Float.isFinite(d[i])) {
-                throw new IllegalArgumentException(f + ": " + d[i] + " at row " + (i / a.cols()) + ", column " + (i % a.cols())
+                throw new IllegalArgumentException(f + ": " + d[i] + " at row " + (firstRow + i / cols) + ", column " + (i % cols)
                         + " (NaN or infinity not allowed)");
             }
         }

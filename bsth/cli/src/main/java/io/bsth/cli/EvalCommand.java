@@ -8,7 +8,7 @@ import io.bsth.model.ModelFile;
 import io.bsth.tensor.Parallel;
 import io.bsth.tensor.io.AtomicFiles;
 import io.bsth.tensor.io.Json;
-import io.bsth.train.Retrieval;
+import io.bsth.train.EncodeEvaluate;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,6 +31,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--nhead", defaultValue = "1", description = "Heads, for a model file without metadata (default: ${DEFAULT-VALUE}).")
     int nhead;
 
@@ -39,12 +42,13 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        device.requireCpu("eval");
         BsthNetwork net = ModelFile.load(model, nhead);
         MultiModalData d = DataSources.open(data);
         if (d.classes() != net.config.classes()) {
             throw new IllegalArgumentException("--data has " + d.classes() + " classes, " + model + " was trained for " + net.config.classes());
         }
-        Retrieval.Outcome out = Retrieval.run(net, d, CodeEncoder.DEFAULT_BATCH);
+        EncodeEvaluate.Outcome out = EncodeEvaluate.run(net, d, CodeEncoder.DEFAULT_BATCH);
         TrainCommand.printMetrics(out, net.config.nbit());
         if (report != null) {
             Map<String, Object> m = new LinkedHashMap<>();

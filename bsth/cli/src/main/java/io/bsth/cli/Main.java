@@ -37,7 +37,24 @@ public final class Main implements Runnable {
     /** Runs the tool and returns its exit status (tests call this directly). */
     public static int run(String... args) {
         CommandLine cl = commandLine();
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println(outOfMemory(Runtime.getRuntime().maxMemory()));
+            return 1;
+        }
+    }
+
+    /**
+     * The one line for a run that ran out of heap: the limit it had and how to raise it. Checkpoints and
+     * other outputs are written through a temporary file and a rename, so the last finished epoch's
+     * checkpoint is intact.
+     */
+    static String outOfMemory(long maxHeapBytes) {
+        return String.format(java.util.Locale.ROOT, "bsth: out of memory: the Java heap is limited to %.1f GiB; raise it with "
+                        + "BSTH_JAVA_OPTS=-Xmx<size> (e.g. BSTH_JAVA_OPTS=-Xmx%dg bin/bsth ...), or use a smaller --batch; "
+                        + "a --checkpoint holds the last finished epoch (continue with --resume)",
+                maxHeapBytes / (1024.0 * 1024 * 1024), Math.max(2, 2 * (long) Math.ceil(maxHeapBytes / (1024.0 * 1024 * 1024))));
     }
 
     static CommandLine commandLine() {

@@ -4,6 +4,8 @@ import io.bsth.retrieval.CodeFiles;
 import io.bsth.retrieval.PackedCodes;
 import io.bsth.retrieval.Search;
 import io.bsth.tensor.Parallel;
+import io.bsth.tensor.backend.Backend;
+import io.bsth.tensor.backend.DeviceBuffer;
 import io.bsth.tensor.io.AtomicFiles;
 import io.bsth.tensor.io.Json;
 import io.bsth.tensor.io.Npy;
@@ -41,12 +43,16 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() throws Exception {
         if (k < 1) throw new IllegalArgumentException("--k: expected a positive number of neighbours, got " + k);
         checkFolder("--out", out);
         checkFolder("--distances", distances);
         checkFolder("--report", report);
+        if (!device.isCpu()) return callOnDevice();
         long l0 = System.nanoTime();
         PackedCodes q = CodeFiles.readCodes(queries);
         PackedCodes db = CodeFiles.readCodes(dbCodes);
@@ -61,10 +67,60 @@ public final class SearchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Search.TopK r = Search.topK(q, db, k);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        long[] idx = new long[r.indices().length];
-        for (int i = 0; i < idx.length; i++) idx[i] = r.indices()[i];
+        write(q, db, r.indices(), r.distances(), seconds, loadSeconds, Map.of());
+        System.out.printf(Locale.ROOT, "%d queries x %d codes of %d bits, k %d: search %.3f s on %d thread%s%n",
+                q.size(), db.size(), db.nbit(), k, seconds, Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
+        return 0;
+    }
+
+    /**
+     * The search on a GPU backend: both code sets are uploaded once, one kernel launch ranks every
+     * query, one download brings back indices and distances. search_seconds covers upload, kernel and
+     * download; load_seconds the file reads and opening the device.
+     */
+    private int callOnDevice() throws Exception {
+        long l0 = System.nanoTime();
+        PackedCodes q = CodeFiles.readCodes(queries);
+        PackedCodes db = CodeFiles.readCodes(dbCodes);
+        if (q.nbit() != db.nbit()) {
+            throw new IllegalArgumentException("--queries " + queries + " has " + q.nbit() + " bits per code, --db-codes "
+                    + dbCodes + " has " + db.nbit());
+        }
+        if (k > db.size()) throw new IllegalArgumentException("--k: " + k + " exceeds the " + db.size() + " codes of --db-codes " + dbCodes);
+        if (db.nbit() > Backend.MAX_SEARCH_BITS) {
+            throw new IllegalArgumentException("--device " + device.device + ": codes of " + db.nbit() + " bits exceed the GPU search's "
+                    + Backend.MAX_SEARCH_BITS);
+        }
+        try (Backend b = device.open()) {
+            System.err.println("bsth search: device " + b.describe());
+            double loadSeconds = (System.nanoTime() - l0) / 1e9;
+            int nq = q.size(), n = db.size(), words = PackedCodes.wordsFor(db.nbit());
+            int[] idx = new int[nq * k], dist = new int[nq * k];
+            long t0 = System.nanoTime();
+            try (DeviceBuffer dq = b.allocate(DeviceBuffer.Kind.LONG, (long) nq * words);
+                 DeviceBuffer dd = b.allocate(DeviceBuffer.Kind.LONG, (long) n * words);
+                 DeviceBuffer di = b.allocate(DeviceBuffer.Kind.INT, (long) nq * k);
+                 DeviceBuffer ds = b.allocate(DeviceBuffer.Kind.INT, (long) nq * k)) {
+                b.upload(q.words(), 0, nq * words, dq);
+                b.upload(db.words(), 0, n * words, dd);
+                if (nq > 0) b.hammingTopK(dq, nq, dd, n, db.nbit(), k, di, ds);
+                b.download(di, idx, 0, idx.length);
+                b.download(ds, dist, 0, dist.length);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            write(q, db, idx, dist, seconds, loadSeconds, Map.of("device", b.name()));
+            System.out.printf(Locale.ROOT, "%d queries x %d codes of %d bits, k %d: search %.3f s on %s%n",
+                    nq, n, db.nbit(), k, seconds, b.describe());
+        }
+        return 0;
+    }
+
+    private void write(PackedCodes q, PackedCodes db, int[] indices, int[] dist, double seconds, double loadSeconds,
+                       Map<String, Object> extra) throws Exception {
+        long[] idx = new long[indices.length];
+        for (int i = 0; i < idx.length; i++) idx[i] = indices[i];
         Npy.writeLongs(out, idx, q.size(), k);
-        if (distances != null) Npy.writeInts(distances, r.distances(), q.size(), k);
+        if (distances != null) Npy.writeInts(distances, dist, q.size(), k);
         if (report != null) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("queries", (long) q.size());
@@ -72,13 +128,11 @@ public final class SearchCommand implements Callable<Integer> {
             m.put("nbit", (long) db.nbit());
             m.put("k", (long) k);
             m.put("threads", (long) Parallel.threads());
+            m.putAll(extra);
             m.put("search_seconds", seconds);
             m.put("load_seconds", loadSeconds);
             AtomicFiles.writeString(report, Json.write(m));
         }
-        System.out.printf(Locale.ROOT, "%d queries x %d codes of %d bits, k %d: search %.3f s on %d thread%s%n",
-                q.size(), db.size(), db.nbit(), k, seconds, Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
-        return 0;
     }
 
     /** Fails before the search, not after it, when an output's folder is missing. */

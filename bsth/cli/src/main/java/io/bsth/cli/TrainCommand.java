@@ -11,7 +11,7 @@ import io.bsth.train.Losses;
 import io.bsth.train.Plots;
 import io.bsth.train.Preset;
 import io.bsth.train.Progress;
-import io.bsth.train.Retrieval;
+import io.bsth.train.EncodeEvaluate;
 import io.bsth.train.TrainConfig;
 import io.bsth.train.Trainer;
 import java.nio.file.Path;
@@ -55,6 +55,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--nhead", paramLabel = "H", description = "Attention heads of the modality encoders (default: 1).")
     Integer nhead;
 
@@ -94,8 +97,13 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        device.requireCpu("train");
         if (resume && checkpoint == null) throw new IllegalArgumentException("--resume needs --checkpoint DIR");
         TrainConfig cfg = config();
+        Outputs.checkFile("--save", save);
+        Outputs.checkFile("--report", report);
+        Outputs.checkFolder("--plots", plots);
+        Outputs.checkFolder("--checkpoint", checkpoint);
         MultiModalData d = DataSources.open(data);
         Progress progress = Progress.stderr();
         progress.line(d.summary());
@@ -107,7 +115,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (checkpoint != null) trainer.checkpoint(checkpoint, resume);
         Trainer.Result res = trainer.train(d);
         if (save != null) ModelFile.save(save, res.net());
-        Retrieval.Outcome out = Retrieval.run(res.net(), d, CodeEncoder.DEFAULT_BATCH);
+        EncodeEvaluate.Outcome out = EncodeEvaluate.run(res.net(), d, CodeEncoder.DEFAULT_BATCH);
         printMetrics(out, nbit);
         if (report != null) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -148,7 +156,7 @@ public final class TrainCommand implements Callable<Integer> {
                 conceptDim != null ? conceptDim : p != null ? p.conceptDim : d.conceptDim());
     }
 
-    static void printMetrics(Retrieval.Outcome out, int nbit) {
+    static void printMetrics(EncodeEvaluate.Outcome out, int nbit) {
         var r = out.metrics();
         System.out.printf(Locale.ROOT, "mAP@All %.4f (%d bits, %d queries, %d database items)%n", r.mapAll(), nbit,
                 r.queries(), out.dbCodes().size());

@@ -182,4 +182,28 @@ class TrainEvalEncodeCommandTest {
         r = run("eval", "--model", model.toString(), "--data", DATA);
         assertEquals(0, r.status(), r.err());
     }
+
+    @Test
+    void everyOutputIsCheckedBeforeStageOne() throws Exception {
+        Path file = tmp.resolve("a-file");
+        Files.writeString(file, "x");
+        String[][] bad = {
+            {"--save", tmp.resolve("no/such/dir/m.safetensors").toString()},
+            {"--report", tmp.resolve("missing/r.json").toString()},
+            {"--report", tmp.toString()},
+            {"--plots", file.resolve("plots").toString()},
+            {"--checkpoint", file.toString()}};
+        for (String[] flag : bad) {
+            CliRun r = run("train", "--data", DATA, "--nbit", "8", "--epochs", "1", "--epochs-pre", "2", flag[0], flag[1]);
+            assertEquals(2, r.status(), String.join(" ", flag));
+            assertEquals(1, r.err().lines().filter(l -> !l.isBlank()).count(), r.err());
+            assertTrue(r.err().contains(flag[0]) && !r.err().contains("stage 1"), r.err());
+        }
+    }
+
+    @Test
+    void outOfMemoryIsOneLineNamingTheHeapAndTheFix() {
+        String line = Main.outOfMemory(3L << 30);
+        assertTrue(line.contains("3.0 GiB") && line.contains("BSTH_JAVA_OPTS=-Xmx6g") && !line.contains("\n"), line);
+    }
 }

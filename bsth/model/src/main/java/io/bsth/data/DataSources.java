@@ -7,8 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Opens the {@code --data} argument of CONTRACT.md: a folder of nine {@code .npy} files, a MATLAB
- * v7.3 {@code .mat} file, {@code synthetic[:KEY=VALUE,...]} or {@code fashion-mnist[:DIR]}.
+ * Opens the {@code --data} argument: a folder of nine {@code .npy} files, an {@code .npz} archive of
+ * them, a MATLAB v7.3 {@code .mat} file or another HDF5 file with the nine keys,
+ * {@code synthetic[:KEY=VALUE,...]} or {@code fashion-mnist[:DIR]}.
  */
 public final class DataSources {
     private DataSources() {}
@@ -31,9 +32,17 @@ public final class DataSources {
         }
         Path p = Path.of(spec);
         if (Files.isDirectory(p)) return NpyFolder.read(p);
-        if (Files.isRegularFile(p)) return MatFile.read(p);
+        if (Files.isRegularFile(p)) return isZip(p) ? NpzFile.read(p) : MatFile.read(p);
         throw new IOException(spec + ": no such file or folder (--data takes a folder of nine .npy files, a .mat file, "
                 + "synthetic[:KEY=VALUE,...] or fashion-mnist[:DIR])");
+    }
+
+    /** An .npz archive is a zip file: "PK\\3\\4" at the start. */
+    static boolean isZip(Path p) throws IOException {
+        try (var in = Files.newInputStream(p)) {
+            byte[] h = in.readNBytes(4);
+            return h.length == 4 && h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4;
+        }
     }
 
     static Map<String, String> options(String source, String rest) {

@@ -1,59 +1,108 @@
 package io.bsth.data;
 
-import io.bsth.tensor.Tensor;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Node;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * The authors' MATLAB v7.3 {@code .mat} files (HDF5 with a 512-byte user block), read with jhdf.
- * MATLAB writes an n x d matrix column-major, so HDF5 reports it as d x n; like the authors'
- * {@code data[key][:].T} this reader transposes every dataset back to n x d.
+ * HDF5 files holding the nine arrays, read with jhdf, in two flavours told apart by the file's first bytes:
+ * <ul>
+ *   <li>the authors' MATLAB v7.3 {@code .mat} files: HDF5 behind a 512-byte user block that starts with
+ *       the text "MATLAB 7.3 MAT-file". MATLAB writes an n x d matrix column-major, so HDF5 reports it as
+ *       d x n; like the authors' {@code data[key][:].T} this reader transposes every dataset back to n x d;</li>
+ *   <li>any other HDF5 file (e.g. written by h5py from NumPy (n, d) arrays): read as written, and a
+ *       label vector of n class ids becomes one-hot rows.</li>
+ * </ul>
  */
 public final class MatFile {
     private MatFile() {}
 
     public static MultiModalData read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
-        Split[] s = new Split[3];
-        String[] names = {"train", "database", "query"};
+        boolean matlab = isMatlab(file);
+        Map<String, DataArrays.Array> arrays = new HashMap<>();
         try (HdfFile hdf = new HdfFile(file)) {
-            for (int i = 0; i < 3; i++) {
-                Tensor[] v = new Tensor[3];
-                for (int j = 0; j < 3; j++) v[j] = readTransposed(hdf, file, MultiModalData.KEYS[i][j]);
-                s[i] = new Split(names[i], v[0], v[1], v[2]);
+            for (String[] keys : MultiModalData.KEYS) {
+                for (String key : keys) {
+                    arrays.put(key, matlab ? readTransposed(hdf, file, key) : readAsWritten(hdf, file, key));
+                }
             }
         } catch (IOException | IllegalArgumentException e) {
             throw e;
-        } catch (RuntimeException e) {
-            throw new IOException(file + ": not a readable MATLAB v7.3 / HDF5 file (" + e.getMessage() + ")");
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new IOException(file + ": not a readable " + (matlab ? "MATLAB v7.3" : "HDF5") + " file (" + e.getMessage() + ")");
         }
-        return Validation.check(new MultiModalData(file.toString(), s[0], s[1], s[2]),
-                key -> file + ": key " + key);
+        return DataArrays.assemble(file.toString(), arrays, key -> file + ": key " + key);
     }
 
-    /** Dataset {@code key}, stored (d, n), returned as (n, d) float32. */
-    static Tensor readTransposed(HdfFile hdf, Path file, String key) throws IOException {
+    /** A MATLAB v7.3 file: its 512-byte user block starts with "MATLAB 7.3 MAT-file" (at least "MATLAB"). */
+    static boolean isMatlab(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(6);
+            return new String(head, StandardCharsets.ISO_8859_1).equals("MATLAB");
+        }
+    }
+
+    static Node dataset(HdfFile hdf, Path file, String key) throws IOException {
         Node node = hdf.getChild(key);
         if (node == null) {
             throw new IOException(file + ": key " + key + " missing (the file needs I_tr T_tr L_tr I_db T_db L_db I_te T_te L_te)");
         }
-        if (!(node instanceof Dataset ds)) throw new IOException(file + ": key " + key + " is not a dataset");
+        if (!(node instanceof Dataset)) throw new IOException(file + ": key " + key + " is not a dataset");
+        return node;
+    }
+
+    /** Dataset {@code key} as written: (n, d), or (n,) for labels given as class ids. */
+    static DataArrays.Array readAsWritten(HdfFile hdf, Path file, String key) throws IOException {
+        Dataset ds = (Dataset) dataset(hdf, file, key);
+        int[] dims = ds.getDimensions();
+        if (dims.length != 1 && dims.length != 2) {
+            throw new IOException(file + ": key " + key + ": expected a 2-D matrix (or a vector of class ids), got dimensions "
+                    + Arrays.toString(dims));
+        }
+        long count = dims.length == 1 ? dims[0] : (long) dims[0] * dims[1];
+        checkSize(ds, file, key, count);
+        float[] flat = toFloats(ds.getDataFlat(), file, key);
+        return new DataArrays.Array(flat, dims[0], dims.length == 1 ? 1 : dims[1], dims.length);
+    }
+
+    /**
+     * What the dimensions promise must fit in the file (at most the file's size uncompressed, at most
+     * gzip's ratio limit compressed): a tiny file cannot make the reader allocate gigabytes.
+     */
+    private static void checkSize(Dataset ds, Path file, String key, long count) throws IOException {
+        if (count > Integer.MAX_VALUE - 8) throw new IOException(file + ": key " + key + ": " + count + " elements is too large");
+        long bytes = count * Math.max(1, ds.getDataType().getSize()), fileSize = Files.size(file);
+        long limit = ds.getFilters().isEmpty() ? fileSize : fileSize * 1100;
+        if (bytes > limit) {
+            throw new IOException(file + ": key " + key + ": dimensions promise " + bytes + " bytes, more than the "
+                    + fileSize + "-byte file can hold");
+        }
+    }
+
+    /** Dataset {@code key} of a MATLAB file, stored (d, n), returned as (n, d) float32. */
+    static DataArrays.Array readTransposed(HdfFile hdf, Path file, String key) throws IOException {
+        Dataset ds = (Dataset) dataset(hdf, file, key);
         int[] dims = ds.getDimensions();
         if (dims.length != 2) {
             throw new IOException(file + ": key " + key + ": expected a 2-D matrix, got dimensions " + Arrays.toString(dims));
         }
         int d = dims[0], n = dims[1];
+        checkSize(ds, file, key, (long) d * n);
         float[] flat = toFloats(ds.getDataFlat(), file, key);
         float[] out = new float[flat.length];
         for (int a = 0; a < d; a++) {
             for (int b = 0; b < n; b++) out[b * d + a] = flat[a * n + b];
         }
-        return Tensor.of(out, n, d);
+        return new DataArrays.Array(out, n, d, 2);
     }
 
     private static float[] toFloats(Object flat, Path file, String key) throws IOException {

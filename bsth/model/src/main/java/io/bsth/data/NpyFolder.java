@@ -1,32 +1,32 @@
 package io.bsth.data;
 
-import io.bsth.tensor.Tensor;
 import io.bsth.tensor.io.Npy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
-/** A folder holding the nine arrays as {@code KEY.npy} (float32 or float64, C order, 2-D). */
+/**
+ * A folder holding the nine arrays as {@code KEY.npy} (any numeric dtype, C order, 2-D; labels may also be
+ * a vector of integer class ids per split).
+ */
 public final class NpyFolder {
     private NpyFolder() {}
 
     public static MultiModalData read(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": not a folder");
-        Split[] s = new Split[3];
-        String[] names = {"train", "database", "query"};
-        for (int i = 0; i < 3; i++) {
-            Tensor[] v = new Tensor[3];
-            for (int j = 0; j < 3; j++) {
-                Path f = dir.resolve(MultiModalData.KEYS[i][j] + ".npy");
+        Map<String, DataArrays.Array> arrays = new HashMap<>();
+        for (String[] keys : MultiModalData.KEYS) {
+            for (String key : keys) {
+                Path f = dir.resolve(key + ".npy");
                 if (!Files.isRegularFile(f)) {
                     throw new IOException(f + ": missing (a data folder needs I_tr T_tr L_tr I_db T_db L_db I_te T_te L_te .npy)");
                 }
                 Npy.Floats a = Npy.readFloats(f);
-                v[j] = Tensor.of(a.data(), a.rows(), a.cols());
+                arrays.put(key, new DataArrays.Array(a.data(), a.rows(), a.cols(), a.ndim()));
             }
-            s[i] = new Split(names[i], v[0], v[1], v[2]);
         }
-        return Validation.check(new MultiModalData(dir.toString(), s[0], s[1], s[2]),
-                key -> dir.resolve(key + ".npy").toString());
+        return DataArrays.assemble(dir.toString(), arrays, key -> dir.resolve(key + ".npy").toString());
     }
 }

@@ -39,10 +39,6 @@ public record TrainConfig(int nbit, int epochs, int epochsPre, int batch, float 
         if (!(signWeight >= 0)) throw new IllegalArgumentException("--sign-weight: expected >= 0, got " + signWeight);
     }
 
-    public TrainConfig withEpochs(int e) {
-        return new TrainConfig(nbit, e, epochsPre, batch, lr, seed, nhead, layers, dropout, signWeight, conceptDim);
-    }
-
     /** The settings as a JSON-ready map (reports, checkpoints, model metadata). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -45,6 +45,78 @@ class DataSourcesTest {
         }
     }
 
+    /** The arrays of tiny_v73.mat, read from {@code name}, equal that file's; labels compared as given. */
+    private static void sameAsMatFixture(MultiModalData d) throws Exception {
+        MultiModalData m = DataSources.open(fixture().toString());
+        for (int k = 0; k < 3; k++) {
+            assertTrue(Arrays.equals(m.splits()[k].image().toArray(), d.splits()[k].image().toArray()), "image " + k);
+            assertTrue(Arrays.equals(m.splits()[k].text().toArray(), d.splits()[k].text().toArray()), "text " + k);
+        }
+    }
+
+    static Path resource(String name) throws URISyntaxException {
+        return Path.of(DataSourcesTest.class.getResource(name).toURI());
+    }
+
+    @Test
+    void plainHdf5IsReadAsWrittenAndMatlabIsRecognisedByItsHeader() throws Exception {
+        assertTrue(MatFile.isMatlab(fixture()));
+        assertTrue(!MatFile.isMatlab(resource("tiny_h5py.h5")));
+        MultiModalData d = DataSources.open(resource("tiny_h5py.h5").toString());
+        sameAsMatFixture(d);
+        MultiModalData m = DataSources.open(fixture().toString());
+        for (int k = 0; k < 3; k++) assertTrue(Arrays.equals(m.splits()[k].labels().toArray(), d.splits()[k].labels().toArray()));
+    }
+
+    @Test
+    void npzArchivesStoredAndCompressedWithClassIdLabels() throws Exception {
+        MultiModalData d = DataSources.open(resource("tiny.npz").toString());
+        sameAsMatFixture(d);
+        assertEquals(4, d.classes());
+        MultiModalData ids = DataSources.open(resource("tiny_ids.npz").toString());
+        sameAsMatFixture(ids);
+        assertEquals(4, ids.classes());
+        assertTrue(ids.summary().contains("class ids") && ids.summary().contains("one-hot over 4 classes"), ids.summary());
+        int[] n = {6, 10, 4};
+        for (int k = 0; k < 3; k++) {
+            for (int i = 0; i < n[k]; i++) {
+                for (int c = 0; c < 4; c++) assertEquals(c == i % 4 ? 1f : 0f, ids.splits()[k].labels().get(i, c));
+            }
+        }
+    }
+
+    @Test
+    void classIdsMustBeNonNegativeIntegersInEverySplit() throws Exception {
+        MultiModalData d = DataSources.open("synthetic:train=20,db=50,query=10,image=16,text=120,classes=6");
+        d.writeNpy(tmp);
+        // a label vector in one split only: named, not guessed
+        writeVector(tmp.resolve("L_tr.npy"), new float[20]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DataSources.open(tmp.toString()));
+        assertTrue(e.getMessage().contains("L_db.npy"), e.getMessage());
+        float[] tr = new float[20], db = new float[50], te = new float[10];
+        for (int i = 0; i < 50; i++) db[i] = i % 3;
+        tr[3] = 2;
+        writeVector(tmp.resolve("L_db.npy"), db);
+        writeVector(tmp.resolve("L_te.npy"), te);
+        assertEquals(3, DataSources.open(tmp.toString()).classes());
+        te[7] = 1.5f;
+        writeVector(tmp.resolve("L_te.npy"), te);
+        e = assertThrows(IllegalArgumentException.class, () -> DataSources.open(tmp.toString()));
+        assertTrue(e.getMessage().contains("L_te.npy") && e.getMessage().contains("1.5"), e.getMessage());
+    }
+
+    /** A 1-D float32 .npy of {@code v}. */
+    static void writeVector(Path f, float[] v) throws IOException {
+        byte[] h = Npy.header("<f4", v.length, 1);
+        String text = new String(h, java.nio.charset.StandardCharsets.ISO_8859_1).replace("(" + v.length + ", 1)", "(" + v.length + ",)  ");
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        try (var out = Files.newOutputStream(f)) {
+            out.write(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            out.write(b.array());
+        }
+    }
+
     @Test
     void npyFolderRoundTripsThroughWriteNpy() throws Exception {
         MultiModalData d = DataSources.open("synthetic:train=20,db=50,query=10,image=16,text=120,classes=6");

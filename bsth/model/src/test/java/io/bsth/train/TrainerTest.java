@@ -119,7 +119,7 @@ class TrainerTest {
         int nbit = 16;
         TrainConfig c = new TrainConfig(nbit, 15, 60, 64, 2e-3f, 11, 1, 1, 0.1f, 0.01f, 32);
         Trainer.Result r = new Trainer(c, Progress.quiet()).train(d);
-        io.bsth.retrieval.Evaluation.Result trained = Retrieval.run(r.net(), d, 256).metrics();
+        io.bsth.retrieval.Evaluation.Result trained = EncodeEvaluate.run(r.net(), d, 256).metrics();
         double chance = trained.precisionAt(1000); // a depth past the database: relevant / N, averaged
         double floor = 0;
         for (long seed = 1; seed <= 5; seed++) floor = Math.max(floor, lshMap(d, nbit, seed));

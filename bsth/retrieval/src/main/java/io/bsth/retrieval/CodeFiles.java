@@ -22,11 +22,6 @@ public final class CodeFiles {
         }
     }
 
-    /** Writes codes as an N x nbit int8 array of +1/-1 (atomically). */
-    public static void writeCodes(Path file, PackedCodes codes) throws IOException {
-        Npy.writeBytes(file, codes.toInt8(), codes.size(), codes.nbit());
-    }
-
     /** Reads an N x C array of 0/1 labels (any numeric dtype). */
     public static Npy.Floats readLabels(Path file) throws IOException {
         Npy.Floats f = Npy.readFloats(file);

@@ -224,28 +224,17 @@ public final class Evaluation {
         int[] hist = s.hist;
         Arrays.fill(hist, 0);
         // pass 1: distance and relevance of every item as one key, then one histogram over the keys
-        Hamming.relevanceKeys(query.words(), q * words, words, dbPlanes, ql, q * lw, lw, labelPlanes, n, keys);
-        for (int i = 0; i < n; i++) hist[keys[i]]++;
-        // bucket starts (0-based ranks); PR by radius from the cumulative histogram
-        int[] pos = s.pos;
-        int totalRel = 0;
-        for (int d = 0; d <= nbit; d++) totalRel += hist[2 * d + 1];
+        if (words == 1 && lw == 1) keysOneWord(query.words()[q], dbPlanes, ql[q], labelPlanes, n, keys, hist);
+        else keysScalar(query.words(), q * words, words, dbPlanes, ql, q * lw, lw, labelPlanes, n, keys, hist);
+        int totalRel = relevantCount(hist, nbit);
         if (totalRel == 0) return; // no relevant item: in no average (AP undefined)
         part.withRel++;
-        int retrieved = 0, relRet = 0;
-        for (int d = 0; d <= nbit; d++) {
-            pos[d] = retrieved;
-            retrieved += hist[2 * d] + hist[2 * d + 1];
-            relRet += hist[2 * d + 1];
-            part.prP[d] += retrieved == 0 ? 0 : (double) relRet / retrieved;
-            part.prR[d] += (double) relRet / totalRel;
-        }
+        // bucket starts (0-based ranks); PR by radius from the cumulative histogram
+        int[] pos = s.pos;
+        bucketStarts(hist, nbit, totalRel, pos, part);
         // pass 2: stable counting-sort scatter of the relevance flags into rank order
         byte[] sorted = s.sorted;
-        for (int i = 0; i < n; i++) {
-            int key = keys[i];
-            sorted[pos[key >>> 1]++] = (byte) (key & 1);
-        }
+        scatter(keys, n, pos, sorted);
         // pass 3: walk the ranks; the depths are checkpoints of the running sums
         int r = 0;
         for (int oi : order) {
@@ -260,6 +249,57 @@ public final class Evaluation {
         part.apSum += s.precSum / totalRel;
         s.found = 0;
         s.precSum = 0;
+    }
+
+    /** Relevant items in a key histogram (odd keys). */
+    private static int relevantCount(int[] hist, int nbit) {
+        int totalRel = 0;
+        for (int d = 0; d <= nbit; d++) totalRel += hist[2 * d + 1];
+        return totalRel;
+    }
+
+    /** pos[d] = first rank of distance d; adds precision and recall within every radius d to part. */
+    private static void bucketStarts(int[] hist, int nbit, int totalRel, int[] pos, Partial part) {
+        int retrieved = 0, relRet = 0;
+        for (int d = 0; d <= nbit; d++) {
+            pos[d] = retrieved;
+            retrieved += hist[2 * d] + hist[2 * d + 1];
+            relRet += hist[2 * d + 1];
+            part.prP[d] += retrieved == 0 ? 0 : (double) relRet / retrieved;
+            part.prR[d] += (double) relRet / totalRel;
+        }
+    }
+
+    /** Stable counting-sort scatter: the relevance bit of keys[i] goes to rank pos[distance]++ of sorted. */
+    static void scatter(short[] keys, int n, int[] pos, byte[] sorted) {
+        for (int i = 0; i < n; i++) {
+            int key = keys[i];
+            sorted[pos[key >>> 1]++] = (byte) (key & 1);
+        }
+    }
+
+    /** keys[i] = distance << 1 | relevant and their histogram, one code word and one label word: q, ql x codes (n), labels (n) -> keys (n), hist. */
+    static void keysOneWord(long q, long[] codes, long ql, long[] labels, int n, short[] keys, int[] hist) {
+        for (int i = 0; i < n; i++) {
+            long shared = labels[i] & ql;
+            int key = Long.bitCount(q ^ codes[i]) << 1 | (int) ((shared | -shared) >>> 63);
+            keys[i] = (short) key;
+            hist[key]++;
+        }
+    }
+
+    /** keys and histogram for any word counts; codes and labels in word-plane layout. */
+    static void keysScalar(long[] q, int qOff, int words, long[] codes, long[] ql, int qlOff, int lw, long[] labels, int n,
+                           short[] keys, int[] hist) {
+        for (int i = 0; i < n; i++) {
+            int d = 0;
+            for (int w = 0; w < words; w++) d += Long.bitCount(q[qOff + w] ^ codes[w * n + i]);
+            long shared = 0;
+            for (int w = 0; w < lw; w++) shared |= ql[qlOff + w] & labels[w * n + i];
+            int key = d << 1 | (int) ((shared | -shared) >>> 63);
+            keys[i] = (short) key;
+            hist[key]++;
+        }
     }
 
     /**

@@ -3,8 +3,6 @@ package io.bsth.retrieval;
 import io.bsth.tensor.Simd;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -18,23 +16,20 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code words} longs at {@code q[qOff..]}.
  */
 public final class Hamming {
-    /** Long lanes of the kernels' vectors (1 without the Vector API). */
-    private static final int LANES = Simd.AVAILABLE ? Simd.LONG.length() : 1;
+    /** Long and int lanes of the kernels' vectors (1 without the Vector API). */
+    private static final int LONG_LANES = Simd.AVAILABLE ? Simd.LONG.length() : 1, INT_LANES = Simd.AVAILABLE ? Simd.INT.length() : 1;
 
     /** Codes per chunk of the threshold scan: 4 independent vectors. */
-    public static final int CHUNK = 4 * LANES;
+    public static final int CHUNK = 4 * LONG_LANES;
 
-    private static final boolean VECTOR = Simd.ENABLED && LANES >= 2;
+    private static final boolean VECTOR = Simd.ENABLED && LONG_LANES >= 2;
 
-    /** The relevance-key kernel needs a short species with as many lanes as the long one: 256-bit long vectors up. */
-    private static final boolean VECTOR_KEYS = Simd.ENABLED && Simd.LONG.vectorBitSize() >= 256;
+    /** Codes per chunk of the int-lane scan (codes of at most 32 bits): 4 vectors of int lanes, at most 64. */
+    public static final int CHUNK_INT = Math.min(64, 4 * INT_LANES);
+
+    private static final boolean VECTOR_INT = Simd.ENABLED && INT_LANES >= 2 && CHUNK_INT == 4 * INT_LANES;
 
     private Hamming() {}
-
-    /** True when the kernels run on vectors (false under {@code -Dbsth.simd=0}). */
-    public static boolean vectorized() {
-        return VECTOR;
-    }
 
     /**
      * Distances of one query to a block of codes: q (words) x planes (words, len) -> out[outOff + i], i in [from, to).
@@ -68,11 +63,46 @@ public final class Hamming {
      * chunks of {@link #CHUNK} codes (chunk starts at from, from + CHUNK, ...) and returns the start of the
      * first chunk holding a code at distance {@code < thr} from q; when no full chunk does, the start of
      * the trailing partial chunk (or {@code to}). The caller examines the returned chunk with
-     * {@link #distance} and resumes after it. q (words) x planes (words, len).
+     * {@link #chunkMask} and resumes after it. q (words) x planes (words, len).
+     *
+     * <p>The loop is plain Java around one small vector kernel per chunk ({@link #anyBelow1},
+     * {@link #anyBelow}): a loop of vector code runs interpreted (every lane operation a boxed call) until
+     * its back-edge count triggers compilation, while a small kernel is compiled after a few hundred
+     * calls, so the first search in a fresh JVM runs at compiled speed after milliseconds.
      */
     public static int scanBelow(long[] q, int qOff, int words, long[] planes, int len, int from, int to, int thr) {
-        if (!VECTOR) return scanBelowScalar(q, qOff, words, planes, len, from, to, thr);
-        return Vec.scanBelow(q, qOff, words, planes, len, from, to, thr);
+        int i = from;
+        if (words == 1) {
+            long qw = q[qOff];
+            for (; i + CHUNK <= to; i += CHUNK) if (anyBelow1(qw, planes, i, thr)) return i;
+        } else {
+            for (; i + CHUNK <= to; i += CHUNK) if (anyBelow(q, qOff, words, planes, len, i, thr)) return i;
+        }
+        return i;
+    }
+
+    /** Whether the chunk [i, i + CHUNK) of one-word codes holds a code at distance {@code < thr}: q x codes -> any. */
+    public static boolean anyBelow1(long q, long[] codes, int i, int thr) {
+        if (!VECTOR) return anyBelow1Scalar(q, codes, i, thr);
+        return Vec.anyBelow1(q, codes, i, thr);
+    }
+
+    /** Whether the chunk [i, i + CHUNK) of a plane block holds a code at distance {@code < thr}: q (words) x planes (words, len) -> any. */
+    public static boolean anyBelow(long[] q, int qOff, int words, long[] planes, int len, int i, int thr) {
+        if (!VECTOR) return anyBelowScalar(q, qOff, words, planes, len, i, thr);
+        return Vec.anyBelow(q, qOff, words, planes, len, i, thr);
+    }
+
+    /** Scalar reference of {@link #anyBelow1}. */
+    public static boolean anyBelow1Scalar(long q, long[] codes, int i, int thr) {
+        for (int j = i; j < i + CHUNK; j++) if (Long.bitCount(q ^ codes[j]) < thr) return true;
+        return false;
+    }
+
+    /** Scalar reference of {@link #anyBelow}. */
+    public static boolean anyBelowScalar(long[] q, int qOff, int words, long[] planes, int len, int i, int thr) {
+        for (int j = i; j < i + CHUNK; j++) if (distance(q, qOff, words, planes, len, j) < thr) return true;
+        return false;
     }
 
     /** Scalar reference of {@link #scanBelow}: same chunking, same answer. */
@@ -106,29 +136,56 @@ public final class Hamming {
     }
 
     /**
-     * The evaluation's sort keys: {@code keys[i] = distance(q, code i) << 1 | relevant}, relevant when code
-     * i's label bits share one with the query's. Codes and labels in word-plane layout (word w of item i
-     * at {@code [w*n + i]}). q (words), ql (lw) x codePlanes (words, n), labelPlanes (lw, n) -> keys (n).
+     * {@link #scanBelow} for codes of at most 32 bits held one per int, twice the codes per vector of the
+     * long lanes: walks codes [from, to) in chunks of {@link #CHUNK_INT} and returns the start of the first
+     * chunk holding a code at distance {@code < thr} from q, else the start of the trailing partial chunk
+     * (or {@code to}). q x codes (to) -> chunk start.
      */
-    public static void relevanceKeys(long[] q, int qOff, int words, long[] codePlanes, long[] ql, int qlOff, int lw,
-                                     long[] labelPlanes, int n, short[] keys) {
-        if (!VECTOR_KEYS) {
-            relevanceKeysScalar(q, qOff, words, codePlanes, ql, qlOff, lw, labelPlanes, n, 0, n, keys);
-            return;
-        }
-        Vec.relevanceKeys(q, qOff, words, codePlanes, ql, qlOff, lw, labelPlanes, n, keys);
+    public static int scanBelowInt(int q, int[] codes, int from, int to, int thr) {
+        int i = from;
+        for (; i + CHUNK_INT <= to; i += CHUNK_INT) if (anyBelowInt(q, codes, i, thr)) return i;
+        return i;
     }
 
-    /** Scalar reference of {@link #relevanceKeys}, over items [from, to). */
-    public static void relevanceKeysScalar(long[] q, int qOff, int words, long[] codePlanes, long[] ql, int qlOff, int lw,
-                                           long[] labelPlanes, int n, int from, int to, short[] keys) {
-        for (int i = from; i < to; i++) {
-            int d = 0;
-            for (int w = 0; w < words; w++) d += Long.bitCount(q[qOff + w] ^ codePlanes[w * n + i]);
-            long shared = 0;
-            for (int w = 0; w < lw; w++) shared |= ql[qlOff + w] & labelPlanes[w * n + i];
-            keys[i] = (short) (d << 1 | (shared != 0 ? 1 : 0));
+    /** Whether the chunk [i, i + CHUNK_INT) of int codes holds a code at distance {@code < thr}: q x codes -> any. */
+    public static boolean anyBelowInt(int q, int[] codes, int i, int thr) {
+        if (!VECTOR_INT) return anyBelowIntScalar(q, codes, i, thr);
+        return Vec.anyBelowInt(q, codes, i, thr);
+    }
+
+    /** Scalar reference of {@link #anyBelowInt}. */
+    public static boolean anyBelowIntScalar(int q, int[] codes, int i, int thr) {
+        for (int j = i; j < i + CHUNK_INT; j++) if (Integer.bitCount(q ^ codes[j]) < thr) return true;
+        return false;
+    }
+
+    /** Scalar reference of {@link #scanBelowInt}: same chunking, same answer. */
+    public static int scanBelowIntScalar(int q, int[] codes, int from, int to, int thr) {
+        int i = from;
+        for (; i + CHUNK_INT <= to; i += CHUNK_INT) {
+            for (int j = i; j < i + CHUNK_INT; j++) {
+                if (Integer.bitCount(q ^ codes[j]) < thr) return i;
+            }
         }
+        return i;
+    }
+
+    /**
+     * {@link #chunkMask} on int lanes: bit j of the result is set when code i + j of the full chunk
+     * [i, i + CHUNK_INT) lies at distance {@code < thr} from q. q x codes -> mask.
+     */
+    public static long chunkMaskInt(int q, int[] codes, int i, int thr) {
+        if (!VECTOR_INT) return chunkMaskIntScalar(q, codes, i, thr);
+        return Vec.chunkMaskInt(q, codes, i, thr);
+    }
+
+    /** Scalar reference of {@link #chunkMaskInt}. */
+    public static long chunkMaskIntScalar(int q, int[] codes, int i, int thr) {
+        long mask = 0;
+        for (int j = 0; j < CHUNK_INT; j++) {
+            if (Integer.bitCount(q ^ codes[i + j]) < thr) mask |= 1L << j;
+        }
+        return mask;
     }
 
     /**
@@ -144,9 +201,7 @@ public final class Hamming {
         private static final VectorSpecies<Integer> I_HALF = L.length() >= 2
                 ? VectorSpecies.of(int.class, VectorShape.forBitSize(L.vectorBitSize() / 2)) : null;
 
-        /** Short species with as many lanes as {@link #L}; exists from 256-bit long vectors up. */
-        private static final VectorSpecies<Short> S_QUARTER = L.vectorBitSize() >= 256
-                ? VectorSpecies.of(short.class, VectorShape.forBitSize(L.vectorBitSize() / 4)) : null;
+        private static final VectorSpecies<Integer> I = Simd.INT;
 
         static void distances(long[] q, int qOff, int words, long[] planes, int len, int from, int to, int[] out, int outOff) {
             int vl = L.length();
@@ -171,48 +226,28 @@ public final class Hamming {
             distancesScalar(q, qOff, words, planes, len, i, to, out, outOff + i - from);
         }
 
-        static int scanBelow(long[] q, int qOff, int words, long[] planes, int len, int from, int to, int thr) {
+        static boolean anyBelow1(long q, long[] codes, int i, int thr) {
             int vl = L.length();
-            int i = from;
-            LongVector tv = LongVector.broadcast(L, thr);
-            if (words == 1) {
-                LongVector qv = LongVector.broadcast(L, q[qOff]);
-                for (; i + CHUNK <= to; i += CHUNK) {
-                    LongVector d0 = LongVector.fromArray(L, planes, i).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-                    LongVector d1 = LongVector.fromArray(L, planes, i + vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-                    LongVector d2 = LongVector.fromArray(L, planes, i + 2 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-                    LongVector d3 = LongVector.fromArray(L, planes, i + 3 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-                    if (d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, tv).anyTrue()) return i;
-                }
-            } else if (words == 2) {
-                LongVector q0 = LongVector.broadcast(L, q[qOff]), q1 = LongVector.broadcast(L, q[qOff + 1]);
-                for (; i + CHUNK <= to; i += CHUNK) {
-                    int o = len + i;
-                    LongVector d0 = LongVector.fromArray(L, planes, i).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
-                            .add(LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
-                    LongVector d1 = LongVector.fromArray(L, planes, i + vl).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
-                            .add(LongVector.fromArray(L, planes, o + vl).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
-                    LongVector d2 = LongVector.fromArray(L, planes, i + 2 * vl).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
-                            .add(LongVector.fromArray(L, planes, o + 2 * vl).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
-                    LongVector d3 = LongVector.fromArray(L, planes, i + 3 * vl).lanewise(VectorOperators.XOR, q0).lanewise(VectorOperators.BIT_COUNT)
-                            .add(LongVector.fromArray(L, planes, o + 3 * vl).lanewise(VectorOperators.XOR, q1).lanewise(VectorOperators.BIT_COUNT));
-                    if (d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, tv).anyTrue()) return i;
-                }
-            } else {
-                for (; i + CHUNK <= to; i += CHUNK) {
-                    LongVector d0 = LongVector.zero(L), d1 = LongVector.zero(L), d2 = LongVector.zero(L), d3 = LongVector.zero(L);
-                    for (int w = 0; w < words; w++) {
-                        long qw = q[qOff + w];
-                        int o = w * len + i;
-                        d0 = d0.add(LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
-                        d1 = d1.add(LongVector.fromArray(L, planes, o + vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
-                        d2 = d2.add(LongVector.fromArray(L, planes, o + 2 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
-                        d3 = d3.add(LongVector.fromArray(L, planes, o + 3 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
-                    }
-                    if (d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, tv).anyTrue()) return i;
-                }
+            LongVector qv = LongVector.broadcast(L, q);
+            LongVector d0 = LongVector.fromArray(L, codes, i).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            LongVector d1 = LongVector.fromArray(L, codes, i + vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            LongVector d2 = LongVector.fromArray(L, codes, i + 2 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            LongVector d3 = LongVector.fromArray(L, codes, i + 3 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            return d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, thr).anyTrue();
+        }
+
+        static boolean anyBelow(long[] q, int qOff, int words, long[] planes, int len, int i, int thr) {
+            int vl = L.length();
+            LongVector d0 = LongVector.zero(L), d1 = LongVector.zero(L), d2 = LongVector.zero(L), d3 = LongVector.zero(L);
+            for (int w = 0; w < words; w++) {
+                long qw = q[qOff + w];
+                int o = w * len + i;
+                d0 = d0.add(LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                d1 = d1.add(LongVector.fromArray(L, planes, o + vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                d2 = d2.add(LongVector.fromArray(L, planes, o + 2 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                d3 = d3.add(LongVector.fromArray(L, planes, o + 3 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
             }
-            return i;
+            return d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, thr).anyTrue();
         }
 
         static long chunkMask(long[] q, int qOff, int words, long[] planes, int len, int i, int thr) {
@@ -230,32 +265,24 @@ public final class Hamming {
             return mask;
         }
 
-        static void relevanceKeys(long[] q, int qOff, int words, long[] codePlanes, long[] ql, int qlOff, int lw,
-                                         long[] labelPlanes, int n, short[] keys) {
-            int i = 0, bound = L.loopBound(n);
-            if (words == 1 && lw == 1) {
-                LongVector qv = LongVector.broadcast(L, q[qOff]), lv = LongVector.broadcast(L, ql[qlOff]);
-                for (; i < bound; i += L.length()) {
-                    LongVector d = LongVector.fromArray(L, codePlanes, i).lanewise(VectorOperators.XOR, qv)
-                            .lanewise(VectorOperators.BIT_COUNT).lanewise(VectorOperators.LSHL, 1);
-                    VectorMask<Long> rel = LongVector.fromArray(L, labelPlanes, i).and(lv).compare(VectorOperators.NE, 0);
-                    ((ShortVector) d.lanewise(VectorOperators.OR, 1, rel).convertShape(VectorOperators.L2S, S_QUARTER, 0)).intoArray(keys, i);
-                }
-            } else {
-                for (; i < bound; i += L.length()) {
-                    LongVector d = LongVector.zero(L);
-                    for (int w = 0; w < words; w++) {
-                        d = d.add(LongVector.fromArray(L, codePlanes, w * n + i).lanewise(VectorOperators.XOR, q[qOff + w])
-                                .lanewise(VectorOperators.BIT_COUNT));
-                    }
-                    LongVector shared = LongVector.zero(L);
-                    for (int w = 0; w < lw; w++) shared = shared.or(LongVector.fromArray(L, labelPlanes, w * n + i).and(ql[qlOff + w]));
-                    VectorMask<Long> rel = shared.compare(VectorOperators.NE, 0);
-                    ((ShortVector) d.lanewise(VectorOperators.LSHL, 1).lanewise(VectorOperators.OR, 1, rel)
-                            .convertShape(VectorOperators.L2S, S_QUARTER, 0)).intoArray(keys, i);
-                }
+        static boolean anyBelowInt(int q, int[] codes, int i, int thr) {
+            int vl = I.length();
+            IntVector qv = IntVector.broadcast(I, q);
+            IntVector d0 = IntVector.fromArray(I, codes, i).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            IntVector d1 = IntVector.fromArray(I, codes, i + vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            IntVector d2 = IntVector.fromArray(I, codes, i + 2 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            IntVector d3 = IntVector.fromArray(I, codes, i + 3 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            return d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, thr).anyTrue();
+        }
+
+        static long chunkMaskInt(int q, int[] codes, int i, int thr) {
+            int vl = I.length();
+            long mask = 0;
+            for (int u = 0; u < 4; u++) {
+                IntVector d = IntVector.fromArray(I, codes, i + u * vl).lanewise(VectorOperators.XOR, q).lanewise(VectorOperators.BIT_COUNT);
+                mask |= d.compare(VectorOperators.LT, thr).toLong() << (u * vl);
             }
-            relevanceKeysScalar(q, qOff, words, codePlanes, ql, qlOff, lw, labelPlanes, n, i, n, keys);
+            return mask;
         }
     }
 }

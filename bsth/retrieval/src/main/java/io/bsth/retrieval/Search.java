@@ -18,6 +18,8 @@ import java.util.Arrays;
 public final class Search {
     /** Longs per database block: 32 KiB, an L1 data cache. */
     private static final int BLOCK_LONGS = 4096;
+    /** Codes per database block on the int-lane path (codes of at most 32 bits): 32 KiB of ints. */
+    private static final int BLOCK_INTS = 8192;
     /** Queries per tile: their per-query state stays small while the block is reused across them. */
     private static final int MAX_TILE = 256;
 
@@ -177,7 +179,8 @@ public final class Search {
         tiles = Math.min(nq, (tiles + threads - 1) / threads * threads);
         int tile = (nq + tiles - 1) / tiles;
         tiles = (nq + tile - 1) / tile;
-        int block = Math.max(Hamming.CHUNK, BLOCK_LONGS / words / Hamming.CHUNK * Hamming.CHUNK);
+        int block = db.nbit() <= 32 ? BLOCK_INTS / Hamming.CHUNK_INT * Hamming.CHUNK_INT
+                : Math.max(Hamming.CHUNK, BLOCK_LONGS / words / Hamming.CHUNK * Hamming.CHUNK);
         // fewer tiles than threads: split the database into ranges too (whole blocks each)
         int ranges = tiles >= threads ? 1 : Math.max(1, Math.min((threads + tiles - 1) / tiles, (n + block - 1) / block));
         int blocksPerRange = ((n + block - 1) / block + ranges - 1) / ranges;
@@ -186,7 +189,8 @@ public final class Search {
             int t = u / ranges, r = u % ranges;
             int q0 = t * tile, q1 = Math.min(nq, q0 + tile);
             int from = Math.min(n, r * blocksPerRange * block), to = Math.min(n, from + blocksPerRange * block);
-            out[u] = scanTile(queries, q0, q1, db, from, to, block, k, fixedRadius);
+            out[u] = db.nbit() <= 32 ? scanTileInt(queries, q0, q1, db, from, to, block, k, fixedRadius)
+                    : scanTile(queries, q0, q1, db, from, to, block, k, fixedRadius);
         });
         for (int t = 0; t < tiles; t++) {
             for (int q = t * tile, e = Math.min(nq, q + tile); q < e; q++) {
@@ -244,5 +248,43 @@ public final class Search {
             }
         }
         return cs;
+    }
+
+    /** {@link #scanTile} for codes of at most 32 bits: each block narrowed to one int per code, scanned on int lanes. */
+    private static Candidates[] scanTileInt(PackedCodes queries, int q0, int q1, CodeSource db, int from, int to,
+                                            int block, int k, int fixedRadius) {
+        long[] qw = queries.words();
+        Candidates[] cs = new Candidates[q1 - q0];
+        for (int q = q0; q < q1; q++) cs[q - q0] = new Candidates(k, db.nbit(), fixedRadius);
+        long[] wide = new long[block];
+        int[] codes = new int[block];
+        for (int b = from; b < to; b += block) {
+            int len = Math.min(block, to - b);
+            db.copyPlanes(b, len, wide);
+            for (int i = 0; i < len; i++) codes[i] = (int) wide[i];
+            for (int q = q0; q < q1; q++) scanInt(cs[q - q0], (int) qw[q], codes, len, b);
+        }
+        return cs;
+    }
+
+    /** One query (one int) against a block of int codes [0, len) whose first code is database index {@code shift}. */
+    private static void scanInt(Candidates c, int q, int[] codes, int len, int shift) {
+        int i = 0;
+        while (true) {
+            i = Hamming.scanBelowInt(q, codes, i, len, c.thr);
+            if (i + Hamming.CHUNK_INT > len) break;
+            long m = Hamming.chunkMaskInt(q, codes, i, c.thr);
+            while (m != 0) {
+                int j = i + Long.numberOfTrailingZeros(m);
+                m &= m - 1;
+                int d = Integer.bitCount(q ^ codes[j]);
+                if (d < c.thr) c.add(j + shift, d);
+            }
+            i += Hamming.CHUNK_INT;
+        }
+        for (; i < len; i++) {
+            int d = Integer.bitCount(q ^ codes[i]);
+            if (d < c.thr) c.add(i + shift, d);
+        }
     }
 }

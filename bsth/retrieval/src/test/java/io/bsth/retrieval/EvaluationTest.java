@@ -242,4 +242,30 @@ class EvaluationTest {
         assertEquals(0, r.queriesWithRelevant());
         assertEquals(0.0, r.precisionAt(50));
     }
+
+    @Test
+    void keysOneWordEqualsTheGeneralKeysAndTheDefinition() {
+        Random rnd = new Random(14);
+        for (int n : new int[] {0, 1, 7, 33, 1000}) {
+            long[] codes = new long[n], labels = new long[n];
+            for (int i = 0; i < n; i++) {
+                codes[i] = rnd.nextLong();
+                labels[i] = rnd.nextInt(3) == 0 ? 0 : 1L << rnd.nextInt(64);
+            }
+            long q = rnd.nextLong(), ql = rnd.nextLong() & rnd.nextLong() | Long.MIN_VALUE;
+            short[] want = new short[n], got = new short[n];
+            int[] hw = new int[130], hg = new int[130];
+            Evaluation.keysScalar(new long[] {q}, 0, 1, codes, new long[] {ql}, 0, 1, labels, n, want, hw);
+            Evaluation.keysOneWord(q, codes, ql, labels, n, got, hg);
+            assertArrayEquals(want, got, "n " + n);
+            assertArrayEquals(hw, hg, "n " + n);
+            int[] hist = new int[130];
+            for (int i = 0; i < n; i++) {
+                assertEquals(Long.bitCount(q ^ codes[i]), want[i] >> 1);
+                assertEquals((ql & labels[i]) != 0, (want[i] & 1) == 1);
+                hist[want[i]]++;
+            }
+            assertArrayEquals(hist, hw);
+        }
+    }
 }

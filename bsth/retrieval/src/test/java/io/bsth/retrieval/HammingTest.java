@@ -82,26 +82,29 @@ class HammingTest {
     }
 
     @Test
-    void relevanceKeysVectorEqualsScalar() {
-        Random rnd = new Random(14);
-        for (int words : new int[] {1, 2, 3}) {
-            for (int lw : new int[] {1, 2}) {
-                for (int n : new int[] {0, 1, 7, 8, 9, 31, 33, 1000}) {
-                    long[] codes = randomWords(rnd, n * words), labels = new long[n * lw];
-                    for (int i = 0; i < labels.length; i++) labels[i] = rnd.nextInt(3) == 0 ? 0 : 1L << rnd.nextInt(64);
-                    long[] q = randomWords(rnd, words + 1), ql = new long[lw + 1];
-                    for (int w = 0; w <= lw; w++) ql[w] = rnd.nextLong() & rnd.nextLong() & rnd.nextLong();
-                    short[] want = new short[n], got = new short[n];
-                    Hamming.relevanceKeysScalar(q, 1, words, codes, ql, 1, lw, labels, n, 0, n, want);
-                    Hamming.relevanceKeys(q, 1, words, codes, ql, 1, lw, labels, n, got);
-                    assertArrayEquals(want, got, "words " + words + " lw " + lw + " n " + n);
-                    for (int i = 0; i < n; i++) {
-                        int d = 0;
-                        boolean rel = false;
-                        for (int w = 0; w < words; w++) d += Long.bitCount(q[1 + w] ^ codes[w * n + i]);
-                        for (int w = 0; w < lw; w++) rel |= (ql[1 + w] & labels[w * n + i]) != 0;
-                        assertEquals(d, want[i] >> 1);
-                        assertEquals(rel, (want[i] & 1) == 1);
+    void intLaneScanAndMaskEqualScalarOnAwkwardSizes() {
+        Random rnd = new Random(15);
+        int c = Hamming.CHUNK_INT;
+        for (int nbit : new int[] {1, 7, 16, 31, 32}) {
+            int keep = nbit == 32 ? -1 : (1 << nbit) - 1;
+            for (int len : new int[] {1, c - 1, c, c + 1, 3 * c + 5, 1001}) {
+                int[] codes = new int[len];
+                for (int i = 0; i < len; i++) codes[i] = rnd.nextInt() & keep;
+                int q = rnd.nextInt() & keep;
+                for (int thr = 0; thr <= nbit + 1; thr++) {
+                    for (int from : new int[] {0, 1, 7}) {
+                        if (from > len) continue;
+                        int want = Hamming.scanBelowIntScalar(q, codes, from, len, thr);
+                        String at = "nbit " + nbit + " len " + len + " thr " + thr + " from " + from;
+                        assertEquals(want, Hamming.scanBelowInt(q, codes, from, len, thr), at);
+                        assertEquals(0, (want - from) % c, at);
+                        for (int i = from; i < want; i++) assertEquals(true, Integer.bitCount(q ^ codes[i]) >= thr, at);
+                        if (want + c <= len) {
+                            long m = Hamming.chunkMaskIntScalar(q, codes, want, thr);
+                            assertEquals(m, Hamming.chunkMaskInt(q, codes, want, thr), at);
+                            for (int j = 0; j < c; j++) assertEquals(Integer.bitCount(q ^ codes[want + j]) < thr, (m >>> j & 1) != 0, at);
+                            assertEquals(true, m != 0, at);
+                        }
                     }
                 }
             }

@@ -29,7 +29,12 @@ public final class Npy {
         public long count() { return (long) rows() * cols(); }
     }
 
-    public record Floats(float[] data, int rows, int cols) {}
+    /** A float32 array read as {@code rows x cols}; {@code ndim} is the file's own rank (1 for a vector of n). */
+    public record Floats(float[] data, int rows, int cols, int ndim) {
+        public Floats(float[] data, int rows, int cols) {
+            this(data, rows, cols, 2);
+        }
+    }
 
     public record Bytes(byte[] data, int rows, int cols) {}
 
@@ -52,6 +57,14 @@ public final class Npy {
     }
 
     public static Header header(Path file, ByteBuffer b) throws IOException {
+        return header(file, b, b.limit());
+    }
+
+    /**
+     * The header at the start of {@code b}, a prefix of a file of {@code fileSize} bytes: the data the
+     * header promises must fit in the file (so a 64-byte file cannot make a reader allocate gigabytes).
+     */
+    static Header header(Path file, ByteBuffer b, long fileSize) throws IOException {
         if (b.remaining() < 10) throw new IOException(file + ": not a .npy file (too short)");
         for (int i = 0; i < MAGIC.length; i++) {
             if (b.get(i) != MAGIC[i]) throw new IOException(file + ": not a .npy file (bad magic)");
@@ -92,9 +105,9 @@ public final class Npy {
         }
         Header hd = new Header(d.group(1), shape, start + len);
         long need = hd.count() * itemSize(file, hd.dtype());
-        if (hd.dataOffset() + need > b.limit()) {
+        if (hd.dataOffset() + need > fileSize) {
             throw new IOException(file + ": truncated: header promises " + need + " data bytes, file holds "
-                    + (b.limit() - hd.dataOffset()));
+                    + (fileSize - hd.dataOffset()));
         }
         return hd;
     }
@@ -111,28 +124,124 @@ public final class Npy {
         };
     }
 
-    /** Reads any supported numeric array as float32. */
+    /** Reads any supported numeric array as float32 (streamed from the file: no 2 GiB limit on its size). */
     public static Floats readFloats(Path file) throws IOException {
-        ByteBuffer b = map(file);
-        Header h = header(file, b);
+        try (Rows r = Rows.open(file)) {
+            long count = r.header().count();
+            if (count > Integer.MAX_VALUE - 8) {
+                throw new IOException(file + ": " + count + " elements is more than one Java array holds (2^31 - 9); "
+                        + "read it in row batches");
+            }
+            float[] out = new float[(int) count];
+            r.read(0, r.rows(), out, 0);
+            return new Floats(out, r.rows(), r.cols(), r.header().shape().length);
+        }
+    }
+
+    /** Reads a whole .npy held in {@code b} (e.g. an entry of an .npz archive) as float32; {@code name} names it in errors. */
+    public static Floats readFloats(Path name, ByteBuffer b) throws IOException {
+        Header h = header(name, b);
         int n = Math.toIntExact(h.count());
         float[] out = new float[n];
-        ByteBuffer d = b.position(h.dataOffset()).slice().order(h.dtype().charAt(0) == '>' ? ByteOrder.BIG_ENDIAN
-                : ByteOrder.LITTLE_ENDIAN);
-        switch (h.dtype().substring(1)) {
-            case "f4" -> d.asFloatBuffer().get(out);
-            case "f8" -> { for (int i = 0; i < n; i++) out[i] = (float) d.getDouble(i * 8); }
-            case "i8" -> { for (int i = 0; i < n; i++) out[i] = d.getLong(i * 8); }
-            case "i4" -> { for (int i = 0; i < n; i++) out[i] = d.getInt(i * 4); }
-            case "u4" -> { for (int i = 0; i < n; i++) out[i] = d.getInt(i * 4) & 0xFFFFFFFFL; }
-            case "i2" -> { for (int i = 0; i < n; i++) out[i] = d.getShort(i * 2); }
-            case "u2" -> { for (int i = 0; i < n; i++) out[i] = d.getShort(i * 2) & 0xFFFF; }
-            case "f2" -> { for (int i = 0; i < n; i++) out[i] = Float.float16ToFloat(d.getShort(i * 2)); }
-            case "i1" -> { for (int i = 0; i < n; i++) out[i] = d.get(i); }
-            case "u1", "b1" -> { for (int i = 0; i < n; i++) out[i] = d.get(i) & 0xFF; }
-            default -> throw new IOException(file + ": unsupported dtype '" + h.dtype() + "'");
+        ByteBuffer d = b.position(h.dataOffset()).slice().order(order(h));
+        decode(name, h.dtype(), d, out, 0, n);
+        return new Floats(out, h.rows(), h.cols(), h.shape().length);
+    }
+
+    private static ByteOrder order(Header h) {
+        return h.dtype().charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+    }
+
+    /** Decodes {@code n} elements of {@code dtype} from the start of {@code d} into {@code out[off..]}. */
+    private static void decode(Path file, String dtype, ByteBuffer d, float[] out, int off, int n) throws IOException {
+        switch (dtype.substring(1)) {
+            case "f4" -> d.asFloatBuffer().get(out, off, n);
+            case "f8" -> { for (int i = 0; i < n; i++) out[off + i] = (float) d.getDouble(i * 8); }
+            case "i8" -> { for (int i = 0; i < n; i++) out[off + i] = d.getLong(i * 8); }
+            case "u8" -> { for (int i = 0; i < n; i++) out[off + i] = unsigned(d.getLong(i * 8)); }
+            case "i4" -> { for (int i = 0; i < n; i++) out[off + i] = d.getInt(i * 4); }
+            case "u4" -> { for (int i = 0; i < n; i++) out[off + i] = d.getInt(i * 4) & 0xFFFFFFFFL; }
+            case "i2" -> { for (int i = 0; i < n; i++) out[off + i] = d.getShort(i * 2); }
+            case "u2" -> { for (int i = 0; i < n; i++) out[off + i] = d.getShort(i * 2) & 0xFFFF; }
+            case "f2" -> { for (int i = 0; i < n; i++) out[off + i] = Float.float16ToFloat(d.getShort(i * 2)); }
+            case "i1" -> { for (int i = 0; i < n; i++) out[off + i] = d.get(i); }
+            case "u1", "b1" -> { for (int i = 0; i < n; i++) out[off + i] = d.get(i) & 0xFF; }
+            default -> throw new IOException(file + ": unsupported dtype '" + dtype + "'");
         }
-        return new Floats(out, h.rows(), h.cols());
+    }
+
+    private static float unsigned(long v) {
+        return v >= 0 ? v : (float) ((v >>> 1) * 2.0);
+    }
+
+    /**
+     * An open .npy file read in row ranges, without holding it in memory: a database larger than the heap
+     * is encoded batch by batch. Positional reads through a {@link FileChannel}, so files of any size.
+     */
+    public static final class Rows implements AutoCloseable {
+        private static final int CHUNK_BYTES = 1 << 22;
+        private final Path file;
+        private final FileChannel ch;
+        private final Header header;
+        private final int itemSize;
+        private final ByteBuffer buf;
+
+        private Rows(Path file, FileChannel ch, Header header) throws IOException {
+            this.file = file;
+            this.ch = ch;
+            this.header = header;
+            this.itemSize = itemSize(file, header.dtype());
+            this.buf = ByteBuffer.allocate(CHUNK_BYTES).order(order(header));
+        }
+
+        public static Rows open(Path file) throws IOException {
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(file, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                throw new IOException(file + ": no such file");
+            }
+            try {
+                long size = ch.size();
+                ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 1 << 16));
+                while (head.hasRemaining() && ch.read(head, head.position()) > 0) { /* fill */ }
+                head.flip();
+                return new Rows(file, ch, Npy.header(file, head, size));
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        }
+
+        public Header header() { return header; }
+        public int rows() { return header.rows(); }
+        public int cols() { return header.cols(); }
+
+        /** Rows [from, from + count) as float32 into {@code out[off..]} (row-major). */
+        public void read(int from, int count, float[] out, int off) throws IOException {
+            if (from < 0 || count < 0 || (long) from + count > rows()) {
+                throw new IllegalArgumentException(file + ": rows " + from + ".." + ((long) from + count) + " of " + rows());
+            }
+            long first = (long) from * cols(), n = (long) count * cols();
+            long pos = header.dataOffset() + first * itemSize;
+            int per = CHUNK_BYTES / itemSize;
+            for (long done = 0; done < n; ) {
+                int m = (int) Math.min(per, n - done);
+                buf.clear().limit(m * itemSize);
+                while (buf.hasRemaining()) {
+                    if (ch.read(buf, pos + buf.position()) < 0) throw new IOException(file + ": truncated while reading");
+                }
+                buf.flip();
+                decode(file, header.dtype(), buf, out, off + (int) done, m);
+                pos += (long) m * itemSize;
+                done += m;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
+        }
     }
 
     /** Reads an integer or bool array whose values fit in int8 (e.g. +-1 codes). */
@@ -156,11 +265,25 @@ public final class Npy {
         return new Bytes(out, f.rows(), f.cols());
     }
 
+    /** Writes float32, streamed in chunks (no 2 GiB limit, no second copy of the data). */
     public static void writeFloats(Path file, float[] data, int rows, int cols) throws IOException {
         check(data.length, rows, cols);
-        ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(data);
-        write(file, "<f4", rows, cols, b.array());
+        AtomicFiles.write(file, out -> {
+            out.write(header("<f4", rows, cols));
+            writeFloatChunks(out, data, 0, data.length);
+        });
+    }
+
+    /** float32 little-endian {@code data[off, off + n)} to {@code out}, in 1 MiB pieces. */
+    public static void writeFloatChunks(java.io.OutputStream out, float[] data, int off, int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; ) {
+            int m = Math.min(n - i, b.capacity() / 4);
+            b.clear();
+            b.asFloatBuffer().put(data, off + i, m);
+            out.write(b.array(), 0, m * 4);
+            i += m;
+        }
     }
 
     public static void writeBytes(Path file, byte[] data, int rows, int cols) throws IOException {
@@ -189,16 +312,23 @@ public final class Npy {
     }
 
     private static void write(Path file, String descr, int rows, int cols, byte[] payload) throws IOException {
+        AtomicFiles.write(file, out -> {
+            out.write(header(descr, rows, cols));
+            out.write(payload);
+        });
+    }
+
+    /**
+     * The bytes of a version-1 header for a {@code rows x cols} C-order array of {@code descr} (e.g. "<f4",
+     * "|i1"), padded to 64 bytes: what a streaming writer puts before its rows.
+     */
+    public static byte[] header(String descr, int rows, int cols) {
         String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
         int total = 10 + dict.length() + 1;
         int pad = (64 - total % 64) % 64;
-        String header = dict + " ".repeat(pad) + "\n";
-        ByteBuffer h = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN);
-        h.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
-        AtomicFiles.write(file, out -> {
-            out.write(h.array());
-            out.write(header.getBytes(StandardCharsets.ISO_8859_1));
-            out.write(payload);
-        });
+        byte[] text = (dict + " ".repeat(pad) + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer h = ByteBuffer.allocate(10 + text.length).order(ByteOrder.LITTLE_ENDIAN);
+        h.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) text.length).put(text);
+        return h.array();
     }
 }

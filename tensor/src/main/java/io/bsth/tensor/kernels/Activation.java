@@ -22,8 +22,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Activation {
     private Activation() {}
 
-    private static final int GRAIN = 1 << 14;
-
     private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
 
     private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
@@ -41,7 +39,7 @@ public final class Activation {
      */
     private static void split(int n, Body simd, Body scalar) {
         Body body = Simd.ENABLED ? simd : scalar;
-        int chunks = Math.max(1, Math.min(Parallel.threads(), n / GRAIN));
+        int chunks = Math.max(1, Math.min(Parallel.threads(), n / Parallel.GRAIN_HEAVY));
         if (chunks == 1) {
             body.run(0, n);
             return;

@@ -1,6 +1,5 @@
 package io.bsth.tensor.kernels;
 
-import io.bsth.tensor.Parallel;
 
 /**
  * Multi-head scaled dot-product self-attention over a packed in-projection, as PyTorch's
@@ -44,9 +43,7 @@ public final class Attention {
         float[] p = probs;
         if (mask != null) {
             int n = probs.length;
-            Parallel.forRange(n, 1 << 14, (s, e) -> {
-                for (int i = s; i < e; i++) dropped[i] = probs[i] * mask[i];
-            });
+            Elementwise.mul(probs, 0, mask, 0, dropped, 0, n);
             p = dropped;
         }
         for (int h = 0; h < H; h++) {
@@ -84,9 +81,7 @@ public final class Attention {
         }
         if (mask != null) {
             int n = dP.length;
-            Parallel.forRange(n, 1 << 14, (s, e) -> {
-                for (int i = s; i < e; i++) dP[i] *= mask[i];
-            });
+            Elementwise.mul(dP, 0, mask, 0, dP, 0, n);
         }
         Softmax.backwardInPlace(probs, dP, N * H * T, T);
         for (int h = 0; h < H; h++) {

@@ -10,15 +10,12 @@ import jdk.incubator.vector.VectorSpecies;
  * uses): binary add/sub/mul, the fused forms axpy {@code y += alpha x}, {@code out = x*y + z},
  * {@code y += a*b}, scale, and a row-vector broadcast {@code y (rows, cols) += v (cols)}; each with its
  * scalar reference {@code ...Reference}. Large calls are split over {@link Parallel} in chunks of
- * {@link #GRAIN} elements.
+ * {@link Parallel#GRAIN} elements.
  *
  * <p>Outputs may alias inputs exactly (same array and offset), never partially.
  */
 public final class Elementwise {
     private static final int L = Simd.floatLanes();
-
-    /** Elements per parallel chunk (memory-bound work: a chunk must outweigh the hand-off). */
-    public static final int GRAIN = 1 << 15;
 
     private Elementwise() {}
 
@@ -29,8 +26,8 @@ public final class Elementwise {
     }
 
     private static void split(int n, Chunk c) {
-        if (n < 2 * GRAIN || Parallel.threads() == 1) c.run(0, n);
-        else Parallel.forRange(n, GRAIN, c::run);
+        if (n < 2 * Parallel.GRAIN || Parallel.threads() == 1) c.run(0, n);
+        else Parallel.forRange(n, Parallel.GRAIN, c::run);
     }
 
     // ---- array level: y = a op b -------------------------------------------------------------------
@@ -145,7 +142,7 @@ public final class Elementwise {
             addRowVectorReference(y, yOff, v, vOff, rows, cols);
             return;
         }
-        int grainRows = Math.max(1, GRAIN / Math.max(1, cols));
+        int grainRows = Math.max(1, Parallel.GRAIN / Math.max(1, cols));
         Chunk c = (s, e) -> {
             for (int r = s; r < e; r++) addSimd(y, yOff + r * cols, v, vOff, y, yOff + r * cols, cols);
         };

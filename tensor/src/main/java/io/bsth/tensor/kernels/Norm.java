@@ -20,16 +20,12 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Norm {
     private Norm() {}
 
-    private static int grain(int C) {
-        return Math.max(1, 8192 / Math.max(1, C));
-    }
-
     /**
      * Number of row blocks with their own partial sums in the reductions over rows: a function of the
      * shape only (at most 64), so sums come out the same for any thread count.
      */
     private static int partials(int rows, int C) {
-        return Math.max(1, Math.min(64, rows / grain(C)));
+        return Math.max(1, Math.min(64, rows / Parallel.rowGrain(C)));
     }
 
     // ---- small row helpers (SIMD with scalar tails) ----------------------------------------------
@@ -80,7 +76,7 @@ public final class Norm {
      */
     public static void layerNormForward(float[] x, float[] w, float[] b, float[] y, float[] mean, float[] rstd,
                                         int rows, int C, float eps) {
-        Parallel.forRange(rows, grain(C), (s, e) -> {
+        Parallel.forRange(rows, Parallel.rowGrain(C), (s, e) -> {
             for (int r = s; r < e; r++) {
                 int o = r * C;
                 float m = rowSum(x, o, C) / C;
@@ -191,7 +187,7 @@ public final class Norm {
 
     /** y = (x - mean) * rstd * w + b per column; x, y (N, C); mean, rstd, w, b (C) (w, b may be null). */
     public static void batchNormForward(float[] x, float[] mean, float[] rstd, float[] w, float[] b, float[] y, int N, int C) {
-        Parallel.forRange(N, grain(C), (s, e) -> {
+        Parallel.forRange(N, Parallel.rowGrain(C), (s, e) -> {
             for (int r = s; r < e; r++) {
                 for (int j = 0, o = r * C; j < C; j++) {
                     float v = (x[o + j] - mean[j]) * rstd[j];
@@ -233,7 +229,7 @@ public final class Norm {
         if (dw != null) for (int j = 0; j < C; j++) dw[j] += sumGX[j];
         if (db != null) for (int j = 0; j < C; j++) db[j] += sumG[j];
         if (dx == null) return;
-        Parallel.forRange(N, grain(C), (s, e) -> {
+        Parallel.forRange(N, Parallel.rowGrain(C), (s, e) -> {
             for (int r = s; r < e; r++) {
                 for (int j = 0, o = r * C; j < C; j++) {
                     float k = (w == null ? 1f : w[j]) * rstd[j];
@@ -252,7 +248,7 @@ public final class Norm {
 
     /** y = x / max(||x_r||, eps) per row; x, y (rows, C); norm (rows) the unclamped norms. */
     public static void l2NormalizeForward(float[] x, float[] y, float[] norm, int rows, int C, float eps) {
-        Parallel.forRange(rows, grain(C), (s, e) -> {
+        Parallel.forRange(rows, Parallel.rowGrain(C), (s, e) -> {
             for (int r = s; r < e; r++) {
                 int o = r * C;
                 float n = (float) Math.sqrt(rowDot(x, o, x, o, C));
@@ -265,7 +261,7 @@ public final class Norm {
 
     /** dx += (dy - y <dy, y>) / norm where norm > eps, else dy / eps (the clamp has no gradient). */
     public static void l2NormalizeBackward(float[] y, float[] norm, float[] dy, float[] dx, int rows, int C, float eps) {
-        Parallel.forRange(rows, grain(C), (s, e) -> {
+        Parallel.forRange(rows, Parallel.rowGrain(C), (s, e) -> {
             for (int r = s; r < e; r++) {
                 int o = r * C;
                 if (norm[r] > eps) {

@@ -58,7 +58,7 @@ public final class Reduce {
         }
         int strips = (cols + L - 1) / L;
         long work = (long) rows * cols;
-        int parts = work < 2L * Elementwise.GRAIN ? 1 : Math.min(strips, Parallel.threads());
+        int parts = work < 2L * Parallel.GRAIN ? 1 : Math.min(strips, Parallel.threads());
         Parallel.forEach(parts, p -> {
             int c0 = strips * p / parts * L, c1 = Math.min(cols, strips * (p + 1) / parts * L);
             colSumSimd(x, xOff, rows, cols, c0, c1, out, oOff, accumulate);

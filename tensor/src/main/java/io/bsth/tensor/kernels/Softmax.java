@@ -15,7 +15,7 @@ public final class Softmax {
 
     /** y[r] = exp(x[r] - max x[r]) / sum; x, y (rows, C). */
     public static void forward(float[] x, float[] y, int rows, int C) {
-        Parallel.forRange(rows, grain(C), (s, e) -> {
+        Parallel.forRange(rows, Parallel.rowGrain(C), (s, e) -> {
             for (int r = s; r < e; r++) {
                 if (Simd.ENABLED) rowSimd(x, y, r * C, C);
                 else rowReference(x, y, r * C, C);
@@ -25,7 +25,7 @@ public final class Softmax {
 
     /** dx[r] += y[r] * (dy[r] - <dy[r], y[r]>); y the forward output. */
     public static void backward(float[] y, float[] dy, float[] dx, int rows, int C) {
-        Parallel.forRange(rows, grain(C), (s, e) -> {
+        Parallel.forRange(rows, Parallel.rowGrain(C), (s, e) -> {
             for (int r = s; r < e; r++) {
                 if (Simd.ENABLED) rowBackwardSimd(y, dy, dx, r * C, C);
                 else rowBackwardReference(y, dy, dx, r * C, C);
@@ -35,17 +35,13 @@ public final class Softmax {
 
     /** In place: d[r] = y[r] * (d[r] - <d[r], y[r]>), turning dy into dx (no extra buffer). */
     public static void backwardInPlace(float[] y, float[] d, int rows, int C) {
-        Parallel.forRange(rows, grain(C), (s, e) -> {
+        Parallel.forRange(rows, Parallel.rowGrain(C), (s, e) -> {
             for (int r = s; r < e; r++) {
                 int o = r * C;
                 float dot = Simd.ENABLED ? Norm.rowDot(d, o, y, o, C) : Norm.rowDotReference(d, o, y, o, C);
                 for (int j = 0; j < C; j++) d[o + j] = y[o + j] * (d[o + j] - dot);
             }
         });
-    }
-
-    static int grain(int C) {
-        return Math.max(1, 8192 / Math.max(1, C));
     }
 
     /** One row of C elements from offset o. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class ElementwiseReduceTest {
     static final int L = Simd.AVAILABLE ? Simd.FLOAT.length() : 16;
-    static final int[] SIZES = {1, 2, L - 1, L, L + 1, 2 * L + 3, 97, 1000, 2 * Elementwise.GRAIN + 13};
+    static final int[] SIZES = {1, 2, L - 1, L, L + 1, 2 * L + 3, 97, 1000, 2 * Parallel.GRAIN + 13};
     final int threadsBefore = Parallel.threads();
 
     @AfterEach

@@ -8,8 +8,8 @@ import io.bsth.retrieval.PackedCodes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Encodes the queries and the database with a trained network and evaluates (BSTH.md, Evaluation). */
-public final class Retrieval {
+/** Encodes the queries and the database with a trained network and evaluates them ({@link Evaluation}). */
+public final class EncodeEvaluate {
     /** Depths of the top-K curves: 50, 100, ..., 1000 (the report keys 50, 100, 500, 1000 among them). */
     public static final int[] DEPTHS = new int[20];
 
@@ -30,7 +30,7 @@ public final class Retrieval {
         }
     }
 
-    private Retrieval() {}
+    private EncodeEvaluate() {}
 
     public static Outcome run(BsthNetwork net, MultiModalData data, int batch) {
         int k = net.config.nbit();
