@@ -50,6 +50,9 @@ public final class CudaBackend implements Backend {
     private static final int SEARCH_THREADS = 256;
 
     private final CUdevice device;
+    private final CUcontext context;
+    /** Threads on which {@link #context} has been made current (the driver keeps it per thread). */
+    private final ThreadLocal<Boolean> bound = ThreadLocal.withInitial(() -> false);
     private final String deviceName;
     private final int driverVersion;
     private final Map<String, CUfunction> functions = new HashMap<>();
@@ -57,8 +60,9 @@ public final class CudaBackend implements Backend {
     private Buffer scratch;
     private boolean closed;
 
-    private CudaBackend(CUdevice device, String deviceName, int driverVersion) {
+    private CudaBackend(CUdevice device, CUcontext context, String deviceName, int driverVersion) {
         this.device = device;
+        this.context = context;
         this.deviceName = deviceName;
         this.driverVersion = driverVersion;
     }
@@ -78,32 +82,42 @@ public final class CudaBackend implements Backend {
         } catch (CudaException e) {
             throw new BackendUnavailableException("the CUDA driver did not initialise: " + e.getMessage(), e);
         }
-        int[] count = new int[1];
-        cuDeviceGetCount(count);
-        if (count[0] == 0) throw new BackendUnavailableException("the CUDA driver reports no GPU");
         CUdevice dev = new CUdevice();
-        cuDeviceGet(dev, 0);
-        byte[] name = new byte[256];
-        cuDeviceGetName(name, name.length, dev);
-        int[] version = new int[1];
-        cuDriverGetVersion(version);
         CUcontext ctx = new CUcontext();
-        cuDevicePrimaryCtxRetain(ctx, dev);
-        cuCtxSetCurrent(ctx);
-        CudaBackend b = new CudaBackend(dev, cString(name), version[0]);
-        for (String module : Ptx.MODULES) {
-            String ptx = Ptx.text(module);
-            CUmodule m = new CUmodule();
-            try {
-                cuModuleLoadData(m, (ptx + "\0").getBytes(StandardCharsets.US_ASCII));
-            } catch (CudaException e) {
-                throw new BackendUnavailableException("the CUDA driver could not load kernel module " + module + ": " + e.getMessage(), e);
+        byte[] name = new byte[256];
+        int[] version = new int[1];
+        try {
+            int[] count = new int[1];
+            cuDeviceGetCount(count);
+            if (count[0] == 0) throw new BackendUnavailableException("the CUDA driver reports no GPU");
+            cuDeviceGet(dev, 0);
+            cuDeviceGetName(name, name.length, dev);
+            cuDriverGetVersion(version);
+            cuDevicePrimaryCtxRetain(ctx, dev);
+            cuCtxSetCurrent(ctx);
+        } catch (CudaException e) {
+            throw new BackendUnavailableException("GPU 0 could not be opened: " + e.getMessage(), e);
+        }
+        CudaBackend b = new CudaBackend(dev, ctx, cString(name), version[0]);
+        b.bound.set(true);
+        try {
+            for (String module : Ptx.MODULES) {
+                String ptx = Ptx.text(module);
+                CUmodule m = new CUmodule();
+                try {
+                    cuModuleLoadData(m, (ptx + "\0").getBytes(StandardCharsets.US_ASCII));
+                } catch (CudaException e) {
+                    throw new BackendUnavailableException("the CUDA driver could not load kernel module " + module + ": " + e.getMessage(), e);
+                }
+                for (String entry : Ptx.entries(ptx)) {
+                    CUfunction f = new CUfunction();
+                    cuModuleGetFunction(f, m, entry);
+                    b.functions.put(entry, f);
+                }
             }
-            for (String entry : Ptx.entries(ptx)) {
-                CUfunction f = new CUfunction();
-                cuModuleGetFunction(f, m, entry);
-                b.functions.put(entry, f);
-            }
+        } catch (RuntimeException e) {
+            cuDevicePrimaryCtxRelease(dev);
+            throw e;
         }
         return b;
     }
@@ -168,12 +182,22 @@ public final class CudaBackend implements Backend {
     @Override
     public DeviceBuffer allocate(DeviceBuffer.Kind kind, long n) {
         if (n < 0) throw new IllegalArgumentException("cuda: negative buffer length " + n);
+        bind();
         Buffer b = new Buffer(kind, n);
         if (n > 0) {
             cuMemAlloc(b.ptr, n * kind.bytes);
             cuMemsetD8(b.ptr, (byte) 0, n * kind.bytes);
         }
         return b;
+    }
+
+    /** Makes the context current on the calling thread the first time that thread uses this backend. */
+    private void bind() {
+        if (closed) throw new IllegalStateException("cuda backend used after close()");
+        if (!bound.get()) {
+            cuCtxSetCurrent(context);
+            bound.set(true);
+        }
     }
 
     private static Buffer own(DeviceBuffer b, DeviceBuffer.Kind kind) {
@@ -189,6 +213,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void upload(float[] src, int off, int n, DeviceBuffer dst) {
+        bind();
         Buffer b = own(dst, DeviceBuffer.Kind.FLOAT);
         fits(b, n);
         if (n > 0) cuMemcpyHtoD(b.ptr, Pointer.to(src).withByteOffset(4L * off), 4L * n);
@@ -196,6 +221,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void upload(long[] src, int off, int n, DeviceBuffer dst) {
+        bind();
         Buffer b = own(dst, DeviceBuffer.Kind.LONG);
         fits(b, n);
         if (n > 0) cuMemcpyHtoD(b.ptr, Pointer.to(src).withByteOffset(8L * off), 8L * n);
@@ -203,6 +229,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void download(DeviceBuffer src, float[] dst, int off, int n) {
+        bind();
         Buffer b = own(src, DeviceBuffer.Kind.FLOAT);
         fits(b, n);
         if (n > 0) cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * off), b.ptr, 4L * n);
@@ -210,6 +237,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void download(DeviceBuffer src, int[] dst, int off, int n) {
+        bind();
         Buffer b = own(src, DeviceBuffer.Kind.INT);
         fits(b, n);
         if (n > 0) cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * off), b.ptr, 4L * n);
@@ -217,6 +245,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void download(DeviceBuffer src, long[] dst, int off, int n) {
+        bind();
         Buffer b = own(src, DeviceBuffer.Kind.LONG);
         fits(b, n);
         if (n > 0) cuMemcpyDtoH(Pointer.to(dst).withByteOffset(8L * off), b.ptr, 8L * n);
@@ -224,15 +253,17 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void synchronize() {
+        bind();
         cuCtxSynchronize();
     }
 
     @Override
     public void close() {
         if (closed) return;
-        closed = true;
-        if (scratch != null) scratch.close();
+        bind();
         cuCtxSynchronize();
+        if (scratch != null) scratch.close();
+        closed = true;
         cuDevicePrimaryCtxRelease(device);
     }
 
@@ -271,6 +302,7 @@ public final class CudaBackend implements Backend {
     }
 
     private void launch(String kernel, int gx, int gy, int gz, int bx, int by, int shared, Object... args) {
+        bind();
         if (gx == 0 || gy == 0 || gz == 0) return;
         cuLaunchKernel(fn(kernel), gx, gy, gz, bx, by, 1, shared, null, params(args), null);
     }
@@ -406,6 +438,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public double sum(DeviceBuffer x, long n) {
+        bind();
         int blocks = (int) Math.max(1, Math.min(1024, (n + THREADS - 1) / THREADS));
         Buffer s = scratch(blocks + 1L);
         launch("reduce_sum_partial", blocks, 1, 1, THREADS, 1, 0, f(x, n), n, s);
@@ -440,6 +473,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void batchNormBackward(DeviceBuffer dy, DeviceBuffer x, DeviceBuffer mean, DeviceBuffer rstd, DeviceBuffer w,
                                   DeviceBuffer dx, DeviceBuffer dw, DeviceBuffer db, int N, int C, boolean batchStats) {
+        bind();
         long n = (long) N * C;
         Buffer s = scratch(2L * C);
         CUdeviceptr sumG = s.ptr, sumGX = s.ptr.withByteOffset(4L * C);

@@ -37,24 +37,35 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--nhead", defaultValue = "1", description = "Heads, for a model file without metadata (default: ${DEFAULT-VALUE}).")
     int nhead;
 
+    @Option(names = "--modality", defaultValue = "both", paramLabel = "M",
+            description = "Encode queries and database from both modalities, or only image or only text (items missing the other): both | image | text (default: ${DEFAULT-VALUE}).")
+    String modality;
+
     @Option(names = "--report", paramLabel = "FILE", description = "Write a JSON report: encode_seconds, eval_seconds, retrieval metrics.")
     Path report;
 
     @Override
     public Integer call() throws Exception {
+        EncodeEvaluate.Modality mod = switch (modality) {
+            case "both" -> EncodeEvaluate.Modality.BOTH;
+            case "image" -> EncodeEvaluate.Modality.IMAGE;
+            case "text" -> EncodeEvaluate.Modality.TEXT;
+            default -> throw new IllegalArgumentException("--modality: expected both, image or text, got '" + modality + "'");
+        };
         device.requireCpu("eval");
         BsthNetwork net = ModelFile.load(model, nhead);
         MultiModalData d = DataSources.open(data);
         if (d.classes() != net.config.classes()) {
             throw new IllegalArgumentException("--data has " + d.classes() + " classes, " + model + " was trained for " + net.config.classes());
         }
-        EncodeEvaluate.Outcome out = EncodeEvaluate.run(net, d, CodeEncoder.DEFAULT_BATCH);
+        EncodeEvaluate.Outcome out = EncodeEvaluate.run(net, d, CodeEncoder.DEFAULT_BATCH, mod);
         TrainCommand.printMetrics(out, net.config.nbit());
         if (report != null) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("command", "eval");
             m.put("model", model.toString());
             m.put("data", d.source());
+            m.put("modality", modality);
             m.put("threads", (long) Parallel.threads());
             m.put("config", net.config.toMap());
             m.putAll(out.toReportMap());

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bsth", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Bit-aware Semantic Transformer Hashing: train, encode, search and evaluate multi-modal hash codes.",
         subcommands = {VersionCommand.class, TrainCommand.class, EvalCommand.class, EncodeCommand.class, MetricsCommand.class,
-            SearchCommand.class, ExportDataCommand.class, CommandLine.HelpCommand.class})
+            SearchCommand.class, IndexCommand.class, ServeCommand.class, ExportCommand.class, ExportDataCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status for bad input: flags, files, keys. */
     public static final int BAD_INPUT = 2;
@@ -100,7 +100,9 @@ public final class Main implements Runnable {
     }
 
     private static String prefix(CommandLine cmd) {
-        return cmd.getParent() == null ? "bsth: " : "bsth " + cmd.getCommandName() + ": ";
+        StringBuilder name = new StringBuilder();
+        for (CommandLine c = cmd; c.getParent() != null; c = c.getParent()) name.insert(0, " " + c.getCommandName());
+        return "bsth" + name + ": ";
     }
 
     private static boolean isBadInput(Throwable ex) {

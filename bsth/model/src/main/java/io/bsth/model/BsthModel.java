@@ -14,6 +14,10 @@ import java.nio.file.Path;
  * byte[] same = m.encodeBytes(imageVec, textVec);     // m.bytesPerCode() bytes
  * }</pre>
  *
+ * <p>Missing modality: pass {@code null} for the image or the text features of items that have only
+ * the other one; the fused tokens are then that modality's alone (the other term of the sum is left
+ * out).
+ *
  * <p>Bit order: bit {@code i} of a code (i = 0 .. nbit-1) is set when the network's output h_i is
  * positive (+1) and clear otherwise (-1). In {@code long[]} form bit i is bit {@code i % 64} of word
  * {@code i / 64}; in {@code byte[]} form it is bit {@code i % 8} of byte {@code i / 8} (numpy's
@@ -74,7 +78,7 @@ public final class BsthModel {
         return config;
     }
 
-    /** One item: image (d_I), text (d_T) -> its code, {@link #wordsPerCode()} longs. */
+    /** One item: image (d_I), text (d_T), either may be null -> its code, {@link #wordsPerCode()} longs. */
     public long[] encode(float[] image, float[] text) {
         return encodeBatch(image, text, 1);
     }
@@ -84,7 +88,7 @@ public final class BsthModel {
         return toBytes(encode(image, text), nbit());
     }
 
-    /** n items, row-major: images (n, d_I), texts (n, d_T) -> n codes, {@link #wordsPerCode()} longs each, row-major. */
+    /** n items, row-major: images (n, d_I), texts (n, d_T), either may be null -> n codes, {@link #wordsPerCode()} longs each, row-major. */
     public long[] encodeBatch(float[] images, float[] texts, int n) {
         return encodeCodes(images, texts, n).words();
     }
@@ -97,9 +101,11 @@ public final class BsthModel {
     /** n items, row-major: images (n, d_I), texts (n, d_T) -> the real outputs h (n, k) before sign, in (-1, 1). */
     public float[] encodeReal(float[] images, float[] texts, int n) {
         if (n < 0) throw new IllegalArgumentException("n: expected a non-negative item count, got " + n);
-        check("image", images, n, imageDim());
-        check("text", texts, n, textDim());
-        return CodeEncoder.encode(net, Tensor.of(images, n, imageDim()), Tensor.of(texts, n, textDim()), CodeEncoder.DEFAULT_BATCH);
+        if (images == null && texts == null) throw new IllegalArgumentException("image and text features: both null, expected at least one");
+        if (images != null) check("image", images, n, imageDim());
+        if (texts != null) check("text", texts, n, textDim());
+        return CodeEncoder.encode(net, images == null ? null : Tensor.of(images, n, imageDim()),
+                texts == null ? null : Tensor.of(texts, n, textDim()), CodeEncoder.DEFAULT_BATCH);
     }
 
     /** A {@code long[]} code (bit i = bit i % 64 of word i / 64) as bytes (bit i = bit i % 8 of byte i / 8). */
@@ -113,7 +119,6 @@ public final class BsthModel {
     }
 
     private static void check(String what, float[] x, int n, int dim) {
-        if (x == null) throw new IllegalArgumentException(what + " features: null");
         if ((long) n * dim != x.length) {
             throw new IllegalArgumentException(what + " features: " + x.length + " values, expected " + n + " x " + dim);
         }

@@ -71,14 +71,19 @@ public final class BsthNetwork extends Module {
         return F.add(imageConcepts, textConcepts);
     }
 
-    /** image (n, d_I), text (n, d_T) -> h (n, k), pred (n, C). */
+    /**
+     * image (n, d_I), text (n, d_T) -> h (n, k), pred (n, C). Either modality may be {@code null} (an
+     * item with only an image or only text): the fused tokens are then that branch's tokens alone, the
+     * sum of Eq. 4 without the missing term.
+     */
     public Output forward(Var image, Var text) {
-        if (image.size(0) != text.size(0)) {
+        if (image == null && text == null) throw new IllegalArgumentException("image and text: expected at least one of them");
+        if (image != null && text != null && image.size(0) != text.size(0)) {
             throw new IllegalArgumentException("image has " + image.size(0) + " rows, text " + text.size(0));
         }
-        Var ci = concepts(image, imageMLP, imageConcept, imagePosEncoder, imageTransformerEncoder);
-        Var ct = concepts(text, textMLP, textConcept, textPosEncoder, textTransformerEncoder);
-        Var fused = fuse(ci, ct);                                                     // Eq. 4
+        Var ci = image == null ? null : concepts(image, imageMLP, imageConcept, imagePosEncoder, imageTransformerEncoder);
+        Var ct = text == null ? null : concepts(text, textMLP, textConcept, textPosEncoder, textTransformerEncoder);
+        Var fused = ci == null ? ct : ct == null ? ci : fuse(ci, ct);                 // Eq. 4
         Var h = hash.forward(fused);                                                  // Eq. 6
         return new Output(h, classify.forward(h));                                    // Eq. 8
     }

@@ -19,14 +19,18 @@ public final class CodeEncoder {
 
     private CodeEncoder() {}
 
-    /** image (n, d_I), text (n, d_T) -> h (n, k), row-major. */
+    /**
+     * image (n, d_I), text (n, d_T) -> h (n, k), row-major. Either may be {@code null} for items that
+     * have only the other modality (see {@link BsthNetwork#forward}).
+     */
     public static float[] encode(BsthNetwork net, Tensor image, Tensor text, int batch) {
-        int n = image.size(0), k = net.config.nbit();
-        if (text.size(0) != n) throw new IllegalArgumentException("image has " + n + " rows, text " + text.size(0));
-        if (image.size(1) != net.config.imageDim()) {
+        if (image == null && text == null) throw new IllegalArgumentException("image and text: expected at least one of them");
+        int n = image != null ? image.size(0) : text.size(0), k = net.config.nbit();
+        if (image != null && text != null && text.size(0) != n) throw new IllegalArgumentException("image has " + n + " rows, text " + text.size(0));
+        if (image != null && image.size(1) != net.config.imageDim()) {
             throw new IllegalArgumentException("image features are " + image.size(1) + "-d, the model expects " + net.config.imageDim());
         }
-        if (text.size(1) != net.config.textDim()) {
+        if (text != null && text.size(1) != net.config.textDim()) {
             throw new IllegalArgumentException("text features are " + text.size(1) + "-d, the model expects " + net.config.textDim());
         }
         if (batch < 1) throw new IllegalArgumentException("batch: expected a positive size, got " + batch);
@@ -35,8 +39,8 @@ public final class CodeEncoder {
             try (var ng = Grad.noGrad()) {
                 for (int s = 0; s < n; s += batch) {
                     int len = Math.min(batch, n - s);
-                    Var x = Var.of(image.narrow(0, s, len).contiguous());
-                    Var y = Var.of(text.narrow(0, s, len).contiguous());
+                    Var x = image == null ? null : Var.of(image.narrow(0, s, len).contiguous());
+                    Var y = text == null ? null : Var.of(text.narrow(0, s, len).contiguous());
                     System.arraycopy(net.forward(x, y).h().data(), 0, h, s * k, len * k);
                 }
             }

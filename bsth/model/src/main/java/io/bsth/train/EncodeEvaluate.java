@@ -32,11 +32,20 @@ public final class EncodeEvaluate {
 
     private EncodeEvaluate() {}
 
+    /** Which features items are encoded from: both (the method), or only one (items missing the other). */
+    public enum Modality { BOTH, IMAGE, TEXT }
+
     public static Outcome run(BsthNetwork net, MultiModalData data, int batch) {
+        return run(net, data, batch, Modality.BOTH);
+    }
+
+    /** As {@link #run(BsthNetwork, MultiModalData, int)}, queries and database encoded from {@code modality} only. */
+    public static Outcome run(BsthNetwork net, MultiModalData data, int batch, Modality modality) {
         int k = net.config.nbit();
+        boolean img = modality != Modality.TEXT, txt = modality != Modality.IMAGE;
         long t0 = System.nanoTime();
-        float[] hq = CodeEncoder.encode(net, data.query().image(), data.query().text(), batch);
-        float[] hd = CodeEncoder.encode(net, data.database().image(), data.database().text(), batch);
+        float[] hq = CodeEncoder.encode(net, img ? data.query().image() : null, txt ? data.query().text() : null, batch);
+        float[] hd = CodeEncoder.encode(net, img ? data.database().image() : null, txt ? data.database().text() : null, batch);
         PackedCodes q = PackedCodes.fromSigns(hq, data.query().size(), k);
         PackedCodes db = PackedCodes.fromSigns(hd, data.database().size(), k);
         double encode = (System.nanoTime() - t0) * 1e-9;

@@ -70,6 +70,18 @@ class EncoderConcurrencyTest {
     }
 
     @Test
+    void oneModalityAlone(@TempDir Path dir) throws Exception {
+        BsthModel m = model(dir);
+        float[] img = features(3, IMAGE, 5), txt = features(3, TEXT, 6);
+        float[] imageOnly = m.encodeReal(img, null, 3), textOnly = m.encodeReal(null, txt, 3), both = m.encodeReal(img, txt, 3);
+        BsthNetwork net = ModelFile.load(dir.resolve("model.safetensors"), 1);
+        assertArrayEquals(CodeEncoder.encode(net, Tensor.of(img, 3, IMAGE), null, 3), imageOnly, 0f);
+        assertArrayEquals(CodeEncoder.encode(net, null, Tensor.of(txt, 3, TEXT), 3), textOnly, 0f);
+        assertTrue(!Arrays.equals(imageOnly, both) && !Arrays.equals(textOnly, both));
+        assertArrayEquals(m.encode(Arrays.copyOf(img, IMAGE), null), Arrays.copyOf(m.encodeBatch(img, null, 3), m.wordsPerCode()));
+    }
+
+    @Test
     void manyThreadsEncodeAndSearchWhileOneAppendsAndDeletes(@TempDir Path dir) throws Exception {
         BsthModel m = model(dir);
         int n = STABLE + EXTRA, words = m.wordsPerCode();

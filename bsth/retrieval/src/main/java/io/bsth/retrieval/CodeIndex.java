@@ -441,26 +441,112 @@ public final class CodeIndex implements AutoCloseable {
                 for (int j = 0; j < words; j++) recs.putLong(w[i * words + j]);
             }
             commit(recs.flip(), m, crash);
-            // durable: publish
-            long[] cs = s.codes(), is = s.ids();
-            int n = s.n();
-            if (is.length < n + m) {
-                int cap = Math.max(n + m, n + (n >> 1) + 16);
-                cs = Arrays.copyOf(cs, cap * words);
-                is = Arrays.copyOf(is, cap);
+            appendToState(ids, w, m);
+        }
+    }
+
+    /** Publishes {@code m} durable new items to searches (writer lock held). */
+    private void appendToState(long[] ids, long[] w, int m) {
+        State s = state;
+        long[] cs = s.codes(), is = s.ids();
+        int n = s.n();
+        if (is.length < n + m) {
+            int cap = Math.max(n + m, n + (n >> 1) + 16);
+            cs = Arrays.copyOf(cs, cap * words);
+            is = Arrays.copyOf(is, cap);
+        }
+        System.arraycopy(w, 0, cs, n * words, m * words);
+        System.arraycopy(ids, 0, is, n, m);
+        boolean asc = s.ascending() && (n == 0 || ids[0] > is[n - 1]);
+        for (int i = 1; i < m && asc; i++) asc = ids[i] > ids[i - 1];
+        for (int i = 0; i < m; i++) {
+            long id = ids[i];
+            liveIds.add(id);
+            if (id >= nextId) {
+                nextIdOverflow = id == Long.MAX_VALUE;
+                nextId = nextIdOverflow ? id : id + 1;
             }
-            System.arraycopy(w, 0, cs, n * words, m * words);
-            System.arraycopy(ids, 0, is, n, m);
-            boolean asc = s.ascending() && (n == 0 || ids[0] > is[n - 1]);
-            for (int i = 1; i < m && asc; i++) asc = ids[i] > ids[i - 1];
-            for (long id : ids) {
-                liveIds.add(id);
-                if (id >= nextId) {
-                    nextIdOverflow = id == Long.MAX_VALUE;
-                    nextId = nextIdOverflow ? id : id + 1;
+        }
+        state = new State(cs, is, n + m, asc);
+    }
+
+    /** One batch of {@link #addAll}: codes and their ids ({@code null}: default ids). */
+    public record Batch(long[] ids, PackedCodes codes) {}
+
+    /** Supplies the batches of {@link #addAll}; {@code null} ends the stream. */
+    @FunctionalInterface
+    public interface Feed {
+        Batch next() throws IOException;
+    }
+
+    /**
+     * Adds every batch the feed supplies as ONE write, all or nothing: the records are written as the
+     * batches arrive (so the feed may produce more codes than fit in memory as features, e.g. encoding
+     * from files), and published only after the feed ends. If the feed or a batch fails (an exception,
+     * a live or repeated id), nothing is published and the exception propagates. Other writes wait;
+     * searches go on and see the new items only at the end. Returns the number added.
+     */
+    public long addAll(Feed feed) throws IOException {
+        synchronized (writeLock) {
+            checkWritable();
+            LongSet pending = new LongSet(1024);
+            long[] pIds = new long[1024], pWords = new long[1024 * words];
+            int m = 0;
+            long next = nextId;
+            boolean overflow = nextIdOverflow;
+            long pos = DATA + records * recordBytes, sum = checksum;
+            for (Batch b; (b = feed.next()) != null; ) {
+                PackedCodes codes = b.codes();
+                if (codes.nbit() != nbit) throw new IllegalArgumentException("codes: expected " + nbit + " bits, got " + codes.nbit());
+                int c = codes.size();
+                long[] ids = b.ids();
+                if (ids == null) {
+                    if (c > 0 && (overflow || next > Long.MAX_VALUE - (c - 1))) throw new IllegalArgumentException("ids: default ids would pass Long.MAX_VALUE (pass explicit ids)");
+                    ids = new long[c];
+                    for (int i = 0; i < c; i++) ids[i] = next + i;
+                } else if (ids.length != c) {
+                    throw new IllegalArgumentException("ids: expected one id per code (" + c + "), got " + ids.length);
                 }
+                if ((long) state.n() + m + c > Integer.MAX_VALUE / Math.max(words, 1) - 16) throw new IllegalArgumentException("ids: more codes than one index holds");
+                for (int i = 0; i < c; i++) {
+                    if (liveIds.contains(ids[i])) throw new IllegalArgumentException("ids: id " + ids[i] + " is already in the index");
+                    if (!pending.add(ids[i])) throw new IllegalArgumentException("ids: id " + ids[i] + " appears twice");
+                    if (ids[i] >= next) {
+                        overflow = ids[i] == Long.MAX_VALUE;
+                        next = overflow ? ids[i] : ids[i] + 1;
+                    }
+                }
+                ByteBuffer recs = ByteBuffer.allocate(c * recordBytes).order(ByteOrder.LITTLE_ENDIAN);
+                long[] w = codes.words();
+                for (int i = 0; i < c; i++) {
+                    recs.putLong(TAG_ADD).putLong(ids[i]);
+                    sum = mix(mix(sum, TAG_ADD), ids[i]);
+                    for (int j = 0; j < words; j++) {
+                        recs.putLong(w[i * words + j]);
+                        sum = mix(sum, w[i * words + j]);
+                    }
+                }
+                recs.flip();
+                while (recs.hasRemaining()) pos += channel.write(recs, pos);
+                if (pIds.length < m + c) {
+                    int cap = Math.max(m + c, pIds.length * 2);
+                    pIds = Arrays.copyOf(pIds, cap);
+                    pWords = Arrays.copyOf(pWords, cap * words);
+                }
+                System.arraycopy(ids, 0, pIds, m, c);
+                System.arraycopy(w, 0, pWords, m * words, c * words);
+                m += c;
             }
-            state = new State(cs, is, n + m, asc);
+            if (m == 0) return 0;
+            try {
+                channel.force(true);
+                publish(m, sum, Crash.NONE);
+            } catch (IOException | RuntimeException e) {
+                broken = e.getMessage();
+                throw e;
+            }
+            appendToState(pIds, pWords, m);
+            return m;
         }
     }
 
@@ -526,24 +612,29 @@ public final class CodeIndex implements AutoCloseable {
             if (crash == Crash.MID_DATA) throw new SimulatedCrash(crash);
             channel.force(true);
             if (crash == Crash.BEFORE_HEADER) throw new SimulatedCrash(crash);
-            int slot = 1 - activeSlot;
-            int off = SLOT0 + slot * SLOT_BYTES;
-            ByteBuffer h = ByteBuffer.allocate(DATA).order(ByteOrder.LITTLE_ENDIAN);
-            putSlot(h, off, nbit, seq + 1, records + m, sum);
-            ByteBuffer slotBytes = h.position(off).limit(off + SLOT_BYTES).slice();
-            if (crash == Crash.MID_HEADER) slotBytes.limit(SLOT_BYTES / 2);
-            long p = off;
-            while (slotBytes.hasRemaining()) p += channel.write(slotBytes, p);
-            if (crash == Crash.MID_HEADER) throw new SimulatedCrash(crash);
-            channel.force(true);
-            activeSlot = slot;
-            seq++;
-            records += m;
-            checksum = sum;
+            publish(m, sum, crash);
         } catch (IOException | RuntimeException e) {
             broken = e.getMessage();
             throw e;
         }
+    }
+
+    /** Steps (3) and (4) of a write: the other header slot names {@code m} more records with checksum {@code sum}; fsync. */
+    private void publish(long m, long sum, Crash crash) throws IOException {
+        int slot = 1 - activeSlot;
+        int off = SLOT0 + slot * SLOT_BYTES;
+        ByteBuffer h = ByteBuffer.allocate(DATA).order(ByteOrder.LITTLE_ENDIAN);
+        putSlot(h, off, nbit, seq + 1, records + m, sum);
+        ByteBuffer slotBytes = h.position(off).limit(off + SLOT_BYTES).slice();
+        if (crash == Crash.MID_HEADER) slotBytes.limit(SLOT_BYTES / 2);
+        long p = off;
+        while (slotBytes.hasRemaining()) p += channel.write(slotBytes, p);
+        if (crash == Crash.MID_HEADER) throw new SimulatedCrash(crash);
+        channel.force(true);
+        activeSlot = slot;
+        seq++;
+        records += m;
+        checksum = sum;
     }
 
     /**

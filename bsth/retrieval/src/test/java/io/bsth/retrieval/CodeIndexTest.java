@@ -239,6 +239,39 @@ class CodeIndexTest {
     }
 
     @Test
+    void addAllIsOneWriteAllOrNothing() throws IOException {
+        Random rnd = new Random(50);
+        Path f = dir.resolve("bulk.bidx");
+        PackedCodes a = SearchTest.random(rnd, 300, 40), b = SearchTest.random(rnd, 200, 40);
+        try (CodeIndex x = CodeIndex.create(f, 40)) {
+            x.add(new long[] {7}, SearchTest.random(rnd, 1, 40));
+            long records = x.info().records();
+            int[] calls = {0};
+            // the third batch repeats id 7: nothing of the first two may be published
+            assertThrows(IllegalArgumentException.class, () -> x.addAll(() -> switch (calls[0]++) {
+                case 0 -> new CodeIndex.Batch(null, a);
+                case 1 -> new CodeIndex.Batch(range(1000, 1200), b);
+                default -> new CodeIndex.Batch(new long[] {7}, SearchTest.random(rnd, 1, 40));
+            }));
+            assertEquals(1, x.size());
+            assertEquals(records, x.info().records());
+            int[] again = {0};
+            assertEquals(500, x.addAll(() -> switch (again[0]++) {
+                case 0 -> new CodeIndex.Batch(null, a);
+                case 1 -> new CodeIndex.Batch(range(1000, 1200), b);
+                default -> null;
+            }));
+            assertEquals(501, x.size());
+        }
+        try (CodeIndex x = CodeIndex.openReadOnly(f)) {
+            Map<Long, long[]> m = model(x);
+            assertEquals(501, m.size());
+            assertArrayEquals(code(a, 0), m.get(8L), "default ids continue after 7");
+            assertArrayEquals(code(b, 199), m.get(1199L));
+        }
+    }
+
+    @Test
     void readOnlyOpenSearchesAndRefusesWrites() throws IOException {
         Random rnd = new Random(46);
         Path f = dir.resolve("ro.bidx");

@@ -174,6 +174,32 @@ public final class Npy {
         return v >= 0 ? v : (float) ((v >>> 1) * 2.0);
     }
 
+    /** Reads an array of integers exactly as int64 (e.g. ids), row-major; floating-point dtypes are refused. */
+    public static long[] readLongs(Path file) throws IOException {
+        ByteBuffer b = map(file);
+        Header h = header(file, b);
+        int n = Math.toIntExact(h.count());
+        ByteBuffer d = b.position(h.dataOffset()).slice().order(order(h));
+        long[] out = new long[n];
+        switch (h.dtype().substring(1)) {
+            case "i8" -> { for (int i = 0; i < n; i++) out[i] = d.getLong(i * 8); }
+            case "u8" -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = d.getLong(i * 8);
+                    if (out[i] < 0) throw new IOException(file + ": element " + i + " exceeds the int64 range");
+                }
+            }
+            case "i4" -> { for (int i = 0; i < n; i++) out[i] = d.getInt(i * 4); }
+            case "u4" -> { for (int i = 0; i < n; i++) out[i] = d.getInt(i * 4) & 0xFFFFFFFFL; }
+            case "i2" -> { for (int i = 0; i < n; i++) out[i] = d.getShort(i * 2); }
+            case "u2" -> { for (int i = 0; i < n; i++) out[i] = d.getShort(i * 2) & 0xFFFF; }
+            case "i1" -> { for (int i = 0; i < n; i++) out[i] = d.get(i); }
+            case "u1" -> { for (int i = 0; i < n; i++) out[i] = d.get(i) & 0xFF; }
+            default -> throw new IOException(file + ": dtype '" + h.dtype() + "', expected an integer array (int64)");
+        }
+        return out;
+    }
+
     /**
      * An open .npy file read in row ranges, without holding it in memory: a database larger than the heap
      * is encoded batch by batch. Positional reads through a {@link FileChannel}, so files of any size.
