@@ -345,7 +345,7 @@ public final class Npy {
     }
 
     /**
-     * The bytes of a version-1 header for a {@code rows x cols} C-order array of {@code descr} (e.g. "<f4",
+     * The bytes of a version-1 header for a {@code rows x cols} C-order array of {@code descr} (e.g. {@code "<f4"},
      * "|i1"), padded to 64 bytes: what a streaming writer puts before its rows.
      */
     public static byte[] header(String descr, int rows, int cols) {
