@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bsth", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Bit-aware Semantic Transformer Hashing: train, encode, search and evaluate multi-modal hash codes.",
-        subcommands = {VersionCommand.class, TrainCommand.class, EvalCommand.class, EncodeCommand.class, MetricsCommand.class,
+        subcommands = {VersionCommand.class, TrainCommand.class, ExplainCommand.class, EvalCommand.class, EncodeCommand.class, MetricsCommand.class,
             SearchCommand.class, IndexCommand.class, ServeCommand.class, ExportCommand.class, ExportDataCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status for bad input: flags, files, keys. */

@@ -21,12 +21,12 @@ public final class Plots {
                 .add("BSTH", r.prRecall(), r.prPrecision()).write(dir.resolve("pr_curve.svg"));
         double[] x = new double[r.depths().length];
         for (int i = 0; i < x.length; i++) x[i] = r.depths()[i];
-        new SvgPlot("Top-K precision (" + nbit + " bits)", "K (retrieved items)", "precision@K")
+        new SvgPlot("Top-K precision (" + nbit + " bits)", "K (retrieved items)", "precision@K").integerX(true)
                 .add("BSTH", x, r.precisionAt()).write(dir.resolve("topk_precision.svg"));
     }
 
     static SvgPlot lossPlot(String title, String[] names, List<double[]> rows) {
-        SvgPlot p = new SvgPlot(title, "epoch", "loss");
+        SvgPlot p = new SvgPlot(title, "epoch", "loss").integerX(true);
         double[] x = new double[rows.size()];
         for (int i = 0; i < x.length; i++) x[i] = i + 1;
         for (int t = 0; t < names.length; t++) {

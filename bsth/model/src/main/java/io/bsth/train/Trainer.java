@@ -36,9 +36,16 @@ public final class Trainer {
         void epochDone(int epoch, BsthNetwork net);
     }
 
-    /** The trained network, the target codes and the timings and loss history of the run. */
+    /**
+     * The trained network, the target codes and the timings and loss history of the run; the stage-1
+     * network too, or null when the run resumed from a checkpoint (which holds only its target codes).
+     */
     public record Result(BsthNetwork net, float[] targetCodes, double stage1Seconds, List<Double> epochSeconds,
-                         List<double[]> stage1Losses, List<double[]> stage2Losses, int resumedFromEpoch) {}
+                         List<double[]> stage1Losses, List<double[]> stage2Losses, int resumedFromEpoch,
+                         LabelPrototypeNet prototypeNet) {}
+
+    /** Stage 1's outcome: the trained label prototype network (in eval mode) and B = sign(L P) (n, k). */
+    record Stage1(LabelPrototypeNet net, float[] targetCodes) {}
 
     private final TrainConfig cfg;
     private final Progress progress;
@@ -82,6 +89,7 @@ public final class Trainer {
             if (restored == null) progress.line("resume: no checkpoint in " + checkpointDir + ", starting from the beginning");
         }
         float[] B;
+        LabelPrototypeNet protoNet = null;
         double stage1Seconds;
         List<Double> epochSeconds = new ArrayList<>();
         List<double[]> stage1Losses = new ArrayList<>(), stage2Losses = new ArrayList<>();
@@ -97,7 +105,9 @@ public final class Trainer {
                     checkpointDir, startEpoch, cfg.epochs()));
         } else {
             long t0 = System.nanoTime();
-            B = stage1(tr.labels(), stage1Rng, stage1Losses);
+            Stage1 s1 = stage1(tr.labels(), stage1Rng, stage1Losses);
+            B = s1.targetCodes();
+            protoNet = s1.net();
             stage1Seconds = (System.nanoTime() - t0) * 1e-9;
             progress.line(String.format(Locale.ROOT, "stage 1: %d epochs in %.1fs, %d target codes of %d bits",
                     cfg.epochsPre(), stage1Seconds, n, k));
@@ -121,11 +131,11 @@ public final class Trainer {
             listener.epochDone(e + 1, net);
         }
         net.eval();
-        return new Result(net, B, stage1Seconds, epochSeconds, stage1Losses, stage2Losses, startEpoch);
+        return new Result(net, B, stage1Seconds, epochSeconds, stage1Losses, stage2Losses, startEpoch, protoNet);
     }
 
-    /** Stage 1: trains the prototypes on labels (n, C), returns B = sign(L P) (n, k) from eval mode. */
-    float[] stage1(Tensor labels, Rng rng, List<double[]> history) {
+    /** Stage 1: trains the prototypes on labels (n, C); B = sign(L P) (n, k) from eval mode. */
+    Stage1 stage1(Tensor labels, Rng rng, List<double[]> history) {
         int n = labels.size(0), C = labels.size(1);
         LabelPrototypeNet proto = new LabelPrototypeNet(C, cfg.nbit(), TrainConfig.STAGE1_DROPOUT, rng);
         proto.seedDropout(rng.split());
@@ -154,7 +164,7 @@ public final class Trainer {
             Var code = F.matmul(L, proto.prototypes());
             float[] b = code.data().clone();
             for (int i = 0; i < b.length; i++) b[i] = Math.signum(b[i]);
-            return b;
+            return new Stage1(proto, b);
         }
     }
 
