@@ -4,12 +4,15 @@ tools/make_mat_fixture.py (train 6, database 10, query 4 items; d_I = 5, d_T = 3
   tiny_h5py.h5     a plain HDF5 file as h5py writes NumPy arrays: (n, d), not transposed, no MATLAB header
   tiny.npz         np.savez (stored): the nine arrays, labels as 0/1 matrices
   tiny_ids.npz     np.savez_compressed (deflated): labels as int64 class ids (n,), id = i % 4
+Copies go to bsth/cli/src/test/resources/io/bsth/data/ (the property tests of every reader start from them).
 Run with Debian's interpreter: /usr/bin/python3 tools/make_data_fixtures.py"""
 import os
+import shutil
 import h5py
 import numpy as np
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "bsth", "model", "src", "test", "resources", "io", "bsth", "data")
+COPY = os.path.join(os.path.dirname(__file__), "..", "bsth", "cli", "src", "test", "resources", "io", "bsth", "data")
 SIZES = {"tr": (6, 100.0), "db": (10, 200.0), "te": (4, 300.0)}
 
 
@@ -36,6 +39,8 @@ def main():
             f.create_dataset(k, data=v)
     np.savez(os.path.join(OUT, "tiny.npz"), **arrays())
     np.savez_compressed(os.path.join(OUT, "tiny_ids.npz"), **arrays(ids=True))
+    for name in ("tiny_h5py.h5", "tiny.npz", "tiny_ids.npz"):
+        shutil.copyfile(os.path.join(OUT, name), os.path.join(COPY, name))
 
 
 if __name__ == "__main__":

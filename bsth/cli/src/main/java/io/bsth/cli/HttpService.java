@@ -265,6 +265,9 @@ final class HttpService implements AutoCloseable {
     }
 
     private PackedCodes codes(Map<String, Object> body, String field) {
+        if (body.containsKey("image") || body.containsKey("text")) {
+            throw new Fail(400, field + ": expected codes or features (image, text), not both");
+        }
         List<?> rows = rows(body, field);
         int nbit = index.nbit();
         byte[] signs = new byte[rows.size() * nbit];

@@ -315,6 +315,7 @@ class IndexServeExportTest {
                 {"POST", "/search", "{\"codes\": [" + codeJson(db, 0) + "]}", "400", "k"},
                 {"POST", "/search", "{\"codes\": [], \"k\": 2}", "400", "codes"},
                 {"POST", "/search", "{\"k\": 2}", "400", "codes"},
+                {"POST", "/search", "{\"codes\": [" + codeJson(db, 0) + "], \"text\": " + rowsJson(txt, 1, 10) + ", \"k\": 2}", "400", "codes"},
                 {"POST", "/search", "{\"codes\": [" + codeJson(db, 0) + "], \"k\": 2, \"extra\": 1}", "400", "extra"},
                 {"POST", "/search", longBody, "413", "body"},
                 {"POST", "/search", "[".repeat(100), "400", "body"},

@@ -28,8 +28,9 @@ public final class MatFile {
     public static MultiModalData read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
         boolean matlab = isMatlab(file);
+        checkNotTruncated(file);
         Map<String, DataArrays.Array> arrays = new HashMap<>();
-        try (HdfFile hdf = new HdfFile(file)) {
+        try (HdfFile hdf = open(file)) {
             for (String[] keys : MultiModalData.KEYS) {
                 for (String key : keys) {
                     arrays.put(key, matlab ? readTransposed(hdf, file, key) : readAsWritten(hdf, file, key));
@@ -41,6 +42,58 @@ public final class MatFile {
             throw new IOException(file + ": not a readable " + (matlab ? "MATLAB v7.3" : "HDF5") + " file (" + e.getMessage() + ")");
         }
         return DataArrays.assemble(file.toString(), arrays, key -> file + ": key " + key);
+    }
+
+    /**
+     * Files under 2 GiB are memory-mapped and handed to jhdf as one buffer: a corrupt structure size then
+     * reads past the buffer's end (a clean error) instead of making jhdf allocate that many bytes (one
+     * flipped bit in an object header's size asked it for a gigabyte). Larger files go through a channel.
+     */
+    static HdfFile open(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size >= Integer.MAX_VALUE) return new HdfFile(file);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            return HdfFile.fromByteBuffer(ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size));
+        }
+    }
+
+    private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1A, '\n'};
+
+    /**
+     * The HDF5 superblock (at byte 0, 512, 1024, ...) records the end-of-file address: a file shorter
+     * than that is truncated, and is refused here with one line before the HDF5 library sees it.
+     */
+    static void checkNotTruncated(Path file) throws IOException {
+        long size = Files.size(file);
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes((int) Math.min(size, 1 << 16));
+        }
+        for (int at = 0; at + 8 <= head.length; at = at == 0 ? 512 : at * 2) {
+            if (!Arrays.equals(head, at, at + 8, HDF5_SIGNATURE, 0, 8)) continue;
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(head).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            int version = at + 8 < head.length ? head[at + 8] & 0xFF : -1;
+            int offsets, base;   // size of offsets, position of the base address
+            if (version == 0 || version == 1) {
+                offsets = at + 13 < head.length ? head[at + 13] & 0xFF : 0;
+                base = at + 24 + (version == 1 ? 4 : 0);
+            } else if (version == 2 || version == 3) {
+                offsets = at + 9 < head.length ? head[at + 9] & 0xFF : 0;
+                base = at + 12;
+            } else {
+                throw new IOException(file + ": unsupported HDF5 superblock version " + version);
+            }
+            if (offsets != 8) return; // unusual offset sizes: left to the HDF5 library
+            int eofAt = base + 16;   // after the base address and the free-space (v0/1) or extension (v2/3) address
+            if (eofAt + 8 > head.length) throw new IOException(file + ": truncated HDF5 file (" + size + " bytes, superblock cut off)");
+            // (written files behind a user block record the whole file's length here, as files without one do)
+            long eof = b.getLong(eofAt);
+            if (eof > size) {
+                throw new IOException(file + ": truncated HDF5 file: its superblock records " + eof + " bytes, the file holds " + size);
+            }
+            return;
+        }
+        if (size < 8) throw new IOException(file + ": not an HDF5 / MATLAB v7.3 file (" + size + " bytes)");
     }
 
     /** A MATLAB v7.3 file: its 512-byte user block starts with "MATLAB 7.3 MAT-file" (at least "MATLAB"). */

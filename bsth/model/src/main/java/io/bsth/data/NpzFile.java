@@ -38,8 +38,11 @@ public final class NpzFile {
                     arrays.put(key, new DataArrays.Array(a.data(), a.rows(), a.cols(), a.ndim()));
                 }
             }
-        } catch (ZipException e) {
-            throw new IOException(file + ": not a readable .npz archive (" + e.getMessage() + ")");
+        } catch (ZipException | java.io.EOFException e) {
+            throw new IOException(file + ": not a readable .npz archive (" + (e.getMessage() == null ? "truncated" : e.getMessage()) + ")");
+        } catch (IOException e) {
+            if (e.getMessage() != null) throw e;
+            throw new IOException(file + ": not a readable .npz archive (" + e.getClass().getSimpleName() + ")");
         }
         return DataArrays.assemble(file.toString(), arrays, key -> file + ":" + key);
     }

@@ -29,9 +29,12 @@ public final class Json {
         return (Map<String, Object>) v;
     }
 
+    /** Nesting deeper than this is refused (a recursive parser would otherwise overflow its stack). */
+    static final int MAX_DEPTH = 512;
+
     private static final class Parser {
         final String s;
-        int i;
+        int i, depth;
 
         Parser(String s) {
             this.s = s;
@@ -53,14 +56,21 @@ public final class Json {
         Object value() {
             char c = peek();
             switch (c) {
-                case '{': return object();
-                case '[': return array();
+                case '{': return nested(true);
+                case '[': return nested(false);
                 case '"': return string();
                 case 't': return literal("true", Boolean.TRUE);
                 case 'f': return literal("false", Boolean.FALSE);
                 case 'n': return literal("null", null);
                 default: return number();
             }
+        }
+
+        Object nested(boolean object) {
+            if (++depth > MAX_DEPTH) throw error("nesting deeper than " + MAX_DEPTH);
+            Object v = object ? object() : array();
+            depth--;
+            return v;
         }
 
         Object literal(String word, Object v) {

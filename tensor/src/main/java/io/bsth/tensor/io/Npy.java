@@ -87,7 +87,7 @@ public final class Npy {
         b.get(start, h);
         String text = new String(h, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Matcher d = DESCR.matcher(text), f = FORTRAN.matcher(text), s = SHAPE.matcher(text);
-        if (!d.find() || !f.find() || !s.find()) throw new IOException(file + ": malformed .npy header: " + text.trim());
+        if (!d.find() || !f.find() || !s.find()) throw new IOException(file + ": malformed .npy header: " + printable(text.trim()));
         if (f.group(1).equals("True")) {
             throw new IOException(file + ": Fortran-order arrays are not supported; save with C order (np.ascontiguousarray)");
         }
@@ -110,6 +110,16 @@ public final class Npy {
                     + (fileSize - hd.dataOffset()));
         }
         return hd;
+    }
+
+    /** Header text for an error line: control characters as '?', at most 200 characters. */
+    private static String printable(String text) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < text.length() && b.length() < 200; i++) {
+            char c = text.charAt(i);
+            b.append(c < 0x20 || c == 0x7F ? '?' : c);
+        }
+        return text.length() > 200 ? b + "..." : b.toString();
     }
 
     private static int itemSize(Path file, String dtype) throws IOException {
@@ -217,7 +227,9 @@ public final class Npy {
             this.ch = ch;
             this.header = header;
             this.itemSize = itemSize(file, header.dtype());
-            this.buf = ByteBuffer.allocate(CHUNK_BYTES).order(order(header));
+            // no larger than the data: a small file never costs a 4 MiB buffer
+            long data = header.count() * itemSize;
+            this.buf = ByteBuffer.allocate((int) Math.max(itemSize, Math.min(CHUNK_BYTES, data))).order(order(header));
         }
 
         public static Rows open(Path file) throws IOException {
@@ -250,7 +262,7 @@ public final class Npy {
             }
             long first = (long) from * cols(), n = (long) count * cols();
             long pos = header.dataOffset() + first * itemSize;
-            int per = CHUNK_BYTES / itemSize;
+            int per = buf.capacity() / itemSize;
             for (long done = 0; done < n; ) {
                 int m = (int) Math.min(per, n - done);
                 buf.clear().limit(m * itemSize);
