@@ -5,7 +5,8 @@
 # (/usr/bin/time -f %M), both with the same thread count, alternating peer and ours per code length so
 # both sample the same machine load.
 # The peer's OpenBLAS: Debian's 0.3.21 takes newer Xeons/EPYCs for a generic core unless told otherwise,
-# so OPENBLAS_CORETYPE defaults to COOPERLAKE here and the core it reports is printed.
+# so the peer runs with OPENBLAS_CORETYPE=COOPERLAKE (AVX-512; an OPENBLAS_CORETYPE already set in the
+# environment is overridden: set PEER_CORETYPE to choose another) and the core it reports is printed.
 # usage: tools/bench_train.sh [EPOCHS=3] [NBITS="16 64 128"] [THREADS=2] [SPEC] [WORKDIR]
 #   SPEC defaults to the MIR-Flickr shape: synthetic:train=5000,db=18015,query=2000,image=4096,text=1386,classes=24
 set -euo pipefail
@@ -16,7 +17,7 @@ threads=${3:-2}
 spec=${4:-synthetic:train=5000,db=18015,query=2000,image=4096,text=1386,classes=24}
 work=${5:-/tmp/bsth-train-bench}
 py=/usr/bin/python3
-export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-COOPERLAKE}
+export OPENBLAS_CORETYPE=${PEER_CORETYPE:-COOPERLAKE}
 mkdir -p "$work"
 data=$work/data
 [ -f "$data/I_tr.npy" ] || bin/bsth export-data --data "$spec" --out "$data" >/dev/null

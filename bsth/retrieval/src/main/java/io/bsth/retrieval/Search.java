@@ -10,9 +10,10 @@ import java.util.Arrays;
  * the database) and walks its database range in L1-sized blocks, so every block is reused by all the
  * queries of the tile while it is cache resident. Per query, {@link Hamming#scanBelow} tests 4 vectors of
  * codes at a time against the query's running threshold; the rare chunk that holds a closer code goes
- * to a scalar path that appends candidates. The threshold is the smallest distance t with at least k
- * candidates at distance &lt;= t: a later code (larger index) enters the top k only when strictly
- * closer than t. Distances are integers in 0..nbit, so the final order is a stable counting sort of the
+ * to a scalar path that appends candidates. Codes of at most 32 bits are narrowed to one int each per
+ * block and scanned on int lanes ({@link Hamming#scanBelowInt}), twice the codes per vector. The
+ * threshold is the smallest distance t with at least k candidates at distance &lt;= t: a later code
+ * (larger index) enters the top k only when strictly closer than t. Distances are integers in 0..nbit, so the final order is a stable counting sort of the
  * candidates by distance (they were appended in index order), never a heap or a comparison sort.
  */
 public final class Search {
