@@ -99,7 +99,7 @@ public final class Npy {
                 return -1;
             }
         }).toArray();
-        for (int x : shape) if (x < 0) throw new IOException(file + ": bad shape in .npy header: (" + s.group(1) + ")");
+        for (int x : shape) if (x < 0) throw new IOException(file + ": bad shape in .npy header: (" + printable(s.group(1)) + ")");
         if (shape.length > 2) {
             throw new IOException(file + ": expected a 1-D or 2-D array, found shape " + Arrays.toString(shape));
         }
