@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """BSTH in PyTorch: the reference the Java implementation is compared with.
 
-The method exactly as ../shared/BSTH.md states it (the authors' architecture, losses, weights and
+The method exactly as docs/ALGORITHM.md states it (the authors' architecture, losses, weights and
 schedule), on a folder of the nine .npy arrays (write one with `bin/bsth export-data --data SPEC --out DIR`).
 Stage 1 learns label prototypes and the target codes B; stage 2 trains the hash network; encoding is
 in eval mode; evaluation is mAP@All, P@K and mAP@K with ties in database order (a stable sort).
@@ -9,7 +9,7 @@ in eval mode; evaluation is mAP@All, P@K and mAP@K with ties in database order (
     /usr/bin/python3 tools/bsth_reference.py --data DIR --nbit 64 --epochs 20 [--report r.json]
         [--save model.safetensors] [--load model.safetensors] [--threads 2] [--seed 2021]
 
---save writes the stage-2 state_dict as .safetensors under the PyTorch names of BSTH.md with
+--save writes the stage-2 state_dict as .safetensors under the PyTorch names of docs/ALGORITHM.md with
 __metadata__ {"format": "bsth", "config": "<JSON object as a string>"} (string values, as the safetensors library requires); --load evaluates such a file (e.g. one written by
 `bin/bsth train --save`) without training.
 """

@@ -2,7 +2,7 @@
 """Writes bsth/model/src/test/resources/io/bsth/model/parity.json: the stage-2 network of
 tools/bsth_reference.py (image 12-d, text 10-d, 5 classes, 4 bits, 2 layers, nhead 2) with every
 state tensor filled by a formula the Java test recomputes, and what PyTorch computes with it:
-  - state: name -> shape, in state_dict order (the interchange names of BSTH.md);
+  - state: name -> shape, in state_dict order (the interchange names of docs/ALGORITHM.md);
   - eval-mode h for 6 items;
   - with dropout 0 in train mode: the stage-2 loss terms, then h (eval mode) after one Adam step.
 Fill formula for the tensor at position j of the state_dict, element i (row-major):

@@ -22,9 +22,10 @@ import picocli.CommandLine.Option;
  * first trains both stages briefly on {@code --data}; with one it shows stage 2 of that model.
  */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run one forward pass of a small BSTH network on a few query items and print every step of the",
-            "method with its equation, tensor shape and values: prototype codes, concept tokens, the attention",
-            "weights of one bit token, the fused tokens, h and the code. Trains briefly first unless --model is given."})
+        description = {"Follow the method on real numbers: one forward pass of a small network on a few query items.",
+            "Prints every step with its equation, tensor shape and values: prototype codes, concept tokens, the",
+            "attention weights of one bit token, the fused tokens, h and the code. Trains briefly first unless",
+            "--model is given."})
 public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "synthetic:train=300,db=600,query=20", paramLabel = "SPEC",
             description = "A folder of nine .npy files, a .mat file, synthetic[:KEY=VALUE,...] or fashion-mnist[:DIR] (default: ${DEFAULT-VALUE}).")

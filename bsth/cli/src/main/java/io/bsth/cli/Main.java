@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bsth COMMAND [FLAGS]}: the command-line tool of CONTRACT.md. Bad input (a missing file, a
+ * {@code bsth COMMAND [FLAGS]}: the command-line tool (docs/CLI.md). Bad input (a missing file, a
  * malformed array, a wrong flag) ends with one line naming what was wrong and exit status 2; an
  * unexpected failure with one line and status 1 ({@code BSTH_DEBUG=1} adds the stack trace).
  */

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code bsth metrics}: the evaluation of BSTH.md from codes and labels alone. */
+/** {@code bsth metrics}: the evaluation of docs/ALGORITHM.md from codes and labels alone. */
 @Command(name = "metrics", mixinStandardHelpOptions = true,
         description = "Evaluate retrieval from codes alone: mAP@All, precision/recall/mAP at depths, PR curve by Hamming radius.")
 public final class MetricsCommand implements Callable<Integer> {

@@ -27,8 +27,9 @@ import picocli.CommandLine.Option;
 
 /** {@code bsth train}: both stages of BSTH, then encodes the database and queries and evaluates. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train BSTH (stage 1 label prototypes, stage 2 hash network), then encode the database and the",
-            "queries and print mAP@All. Defaults are the authors' settings; progress goes to stderr."})
+        description = {"Train BSTH (stage 1 label prototypes, stage 2 hash network) and evaluate it.",
+            "Then encodes the database and the queries and prints mAP@All. Defaults are the authors' settings;",
+            "progress goes to stderr."})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "synthetic", paramLabel = "SPEC",
             description = "A folder of nine .npy files, a MATLAB v7.3 .mat file, synthetic[:KEY=VALUE,...] or fashion-mnist[:DIR] (default: ${DEFAULT-VALUE}).")

@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The nine arrays of BSTH.md: training set (I_tr, T_tr, L_tr), retrieval database (I_db, T_db, L_db)
+ * The nine arrays of docs/ALGORITHM.md: training set (I_tr, T_tr, L_tr), retrieval database (I_db, T_db, L_db)
  * and queries (I_te, T_te, L_te). {@code source} describes where they came from (for reports).
  */
 public record MultiModalData(String source, Split train, Split database, Split query) {

@@ -9,7 +9,7 @@ import io.bsth.autograd.nn.TransformerEncoder;
 import io.bsth.tensor.Rng;
 
 /**
- * Stage 2 of BSTH, the Bit-aware Semantic Transformer (BSTH.md, Eq. 1-8), with the authors' module
+ * Stage 2 of BSTH, the Bit-aware Semantic Transformer (docs/ALGORITHM.md, Eq. 1-8), with the authors' module
  * names so that {@link #stateDict()} is their PyTorch state_dict:
  * <pre>
  *   imageMLP / textMLP                     Eq. 1  f = MLP(x)                      (n, 128)

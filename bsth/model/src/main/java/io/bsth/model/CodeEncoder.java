@@ -6,9 +6,9 @@ import io.bsth.autograd.nn.Module;
 import io.bsth.tensor.Tensor;
 
 /**
- * Encoding items to hash outputs for retrieval: the network in eval mode (dropout off, batch norm on
- * running statistics), no graph, in batches; returns h (n, k) before sign. Eval-mode outputs do not
- * depend on the batch, so the batch size only bounds memory.
+ * Encoding items to hash outputs for retrieval (docs/ALGORITHM.md, section 3): the network in eval mode
+ * (dropout off, batch norm on running statistics), no graph, in batches; returns h (n, k) before sign.
+ * Eval-mode outputs depend on the batch size only through float rounding, so it bounds memory.
  *
  * <p>Eval mode is scoped to the call ({@link Module#inEvalMode}): the network's train/eval flag is
  * never changed, so one network may be encoded from many threads at once (each call allocates its

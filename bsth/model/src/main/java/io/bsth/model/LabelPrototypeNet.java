@@ -10,7 +10,7 @@ import io.bsth.autograd.nn.TransformerEncoder;
 import io.bsth.tensor.Rng;
 
 /**
- * Stage 1 of BSTH, Label Prototype Learning (BSTH.md): class embeddings (C+1, k) with padding row 0,
+ * Stage 1 of BSTH, Label Prototype Learning (docs/ALGORITHM.md, section 1): class embeddings (C+1, k) with padding row 0,
  * rows 1..C taken as a sequence of C tokens, one transformer encoder layer (d_model k, 1 head,
  * feed-forward k, GELU, dropout) and a final LayerNorm, then a per-class hash layer (a grouped 1x1
  * convolution with C groups, k -> k per class) and tanh: the prototypes P (C, k). For labels L (n, C):

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Sizes of the stage-2 network (BSTH.md): input widths, classes, bits k, heads, encoder layers, dropout
+ * Sizes of the stage-2 network (docs/ALGORITHM.md): input widths, classes, bits k, heads, encoder layers, dropout
  * and the concept width d_c. The hidden sizes are the authors': image MLP d_I -> 2048 -> d_c, text MLP
  * d_T -> 1024 -> d_c, feed-forward width d_c, d_c / 2 hidden units per bit-wise hash function. The
  * authors fix d_c = 128 (their code notes "COCO: 128 Flickr: 256" beside it); here it is a setting,

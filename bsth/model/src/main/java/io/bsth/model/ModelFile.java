@@ -10,8 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The model file of CONTRACT.md: a .safetensors file holding the stage-2 network under the PyTorch
- * names of BSTH.md, with {@code __metadata__} {"format": "bsth", "config": "{...}"}. The config is a
+ * The model file (docs/CLI.md): a .safetensors file holding the stage-2 network under the PyTorch
+ * names of docs/ALGORITHM.md, with {@code __metadata__} {"format": "bsth", "config": "{...}"}. The config is a
  * JSON object written as a string, because safetensors metadata values are strings (the Python
  * library rejects anything else); a file without metadata loads too, its sizes read off the shapes.
  */

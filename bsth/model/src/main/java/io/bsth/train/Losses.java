@@ -4,7 +4,7 @@ import io.bsth.autograd.F;
 import io.bsth.autograd.Var;
 import io.bsth.tensor.kernels.Matmul;
 
-/** The two objectives of BSTH.md, term by term (each term a one-element node; the total their weighted sum). */
+/** The two objectives of docs/ALGORITHM.md, term by term (each term a one-element node; the total their weighted sum). */
 public final class Losses {
     /** Loss terms and their weighted sum. */
     public record Terms(Var total, Var[] terms, float[] weights) {

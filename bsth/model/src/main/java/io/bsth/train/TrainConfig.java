@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Every setting of a BSTH training run; the defaults are the authors' (BSTH.md): 64 bits, Adam lr 1e-3,
+ * Every setting of a BSTH training run; the defaults are the authors' (docs/ALGORITHM.md): 64 bits, Adam lr 1e-3,
  * batch 1024, 100 stage-1 epochs, 140 stage-2 epochs (their MIR-Flickr script), dropout 0.5, one head,
  * two encoder layers, sign-loss weight 0.01, seed 2021, concept width 128. {@code dropout} is stage 2's;
  * stage 1 always uses {@link #STAGE1_DROPOUT}.

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The two-stage training of BSTH.md.
+ * The two-stage training of docs/ALGORITHM.md.
  *
  * <p>Stage 1 ({@link #stage1}): the label prototype network, full batch over the training labels, Adam,
  * {@code epochsPre} steps in train mode with dropout 0.5 (the authors' fixed value); then, in eval mode, the target codes B = sign(L P).

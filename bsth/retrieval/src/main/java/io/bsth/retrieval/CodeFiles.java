@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Codes and labels on disk (CONTRACT.md): codes are {@code .npy} int8 of +1/-1, one row per item
+ * Codes and labels on disk (docs/CLI.md): codes are {@code .npy} int8 of +1/-1, one row per item
  * (N x nbit); labels are {@code .npy} 0/1 (N x C). Every error names the file.
  */
 public final class CodeFiles {

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Retrieval evaluation of BSTH.md ("as the authors' MATLAB code computes it") from packed codes and
+ * Retrieval evaluation of docs/ALGORITHM.md ("as the authors' MATLAB code computes it") from packed codes and
  * multi-hot labels. The database is ranked per query by Hamming distance, ties in database order (a
  * stable sort); a database item is relevant when it shares at least one label with the query.
  *
@@ -30,7 +30,7 @@ import java.util.Map;
  * {@link Parallel}; partial sums are reduced in chunk order, so results do not depend on the thread count.
  */
 public final class Evaluation {
-    /** The depths CONTRACT.md's reports carry. */
+    /** The depths the reports carry (docs/CLI.md). */
     public static final int[] DEFAULT_DEPTHS = {50, 100, 500, 1000};
 
     private static final int CHUNK = 16;
@@ -55,7 +55,7 @@ public final class Evaluation {
         public double mapAt(int depth) { return mapAt[at(depth)]; }
 
         /**
-         * The report keys of CONTRACT.md: {@code map_all}, {@code p_at}, {@code map_at} (objects keyed by
+         * The report keys of docs/CLI.md: {@code map_all}, {@code p_at}, {@code map_at} (objects keyed by
          * depth), plus {@code r_at}, {@code pr_curve} ({@code radius}, {@code precision}, {@code recall}),
          * {@code precision_radius2}, {@code queries}, {@code queries_with_relevant}.
          */
