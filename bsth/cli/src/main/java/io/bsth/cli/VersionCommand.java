@@ -5,7 +5,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code bsth version}: the tool's version and the runtime it runs on. */
-@Command(name = "version", description = "Print the version, Java runtime and SIMD width.")
+@Command(name = "version", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "Print the version, Java runtime and SIMD width.")
 public final class VersionCommand implements Callable<Integer> {
     static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
