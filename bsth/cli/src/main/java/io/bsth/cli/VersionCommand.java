@@ -6,7 +6,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code bsth version}: the tool's version and the runtime it runs on. */
-@Command(name = "version", description = "Print the version, Java runtime and SIMD width.")
+@Command(name = "version", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "Print the version, Java runtime and SIMD width.")
 public final class VersionCommand implements Callable<Integer> {
     /** Implementation-Version of the jar's manifest (from the POM); "unknown" when not run from a jar. */
     static String version() {
