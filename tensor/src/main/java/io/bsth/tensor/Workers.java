@@ -28,6 +28,15 @@ public final class Workers implements AutoCloseable {
         pool = new Parallel.Pool(threads);
     }
 
+    /**
+     * The pool bound to the current call by {@link #call} / {@link #run}, or null when none is (kernels
+     * then use the process default). For code that hands work to other threads (an HTTP server's
+     * request threads, an executor): bind the returned pool there too, since bindings are per thread.
+     */
+    public static Workers current() {
+        return Parallel.BOUND.isBound() ? Parallel.BOUND.get() : null;
+    }
+
     /** Threads in total (workers + the calling thread). */
     public int threads() {
         return pool.threads;
