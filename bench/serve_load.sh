@@ -25,7 +25,8 @@ PY
 read -r idim tdim <<<"$dims"
 "$bsth" serve --model "$model" --index "$work/db.bidx" --port 0 --threads 2 > "$work/serve.log" 2>&1 &
 spid=$!
-trap 'kill -TERM $spid 2>/dev/null || true; wait $spid 2>/dev/null || true' EXIT
+jpid=""
+trap 'kill -TERM $spid ${jpid} 2>/dev/null || true; wait $spid 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do grep -q "listening on" "$work/serve.log" && break; sleep 1; done
 url=$(grep -o "http://127.0.0.1:[0-9]*" "$work/serve.log" | head -1)
 jpid=$(pgrep -P "$spid" java || pgrep -f "bsth-cli.*serve --model $model" | head -1)

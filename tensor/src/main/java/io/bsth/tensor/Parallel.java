@@ -1,12 +1,21 @@
 package io.bsth.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The one parallel utility: a fixed pool of {@code threads - 1} daemon workers plus the calling thread,
- * so a run configured with {@code --threads T} uses T threads in total. Work is split into tasks
- * (rows, heads, blocks: never single elements); each task index runs exactly once. One task, one
- * thread, or a call made from inside a task runs inline on the caller (no hand-off, no deadlock).
+ * The one parallel utility the kernels call: splits work over the {@link Workers} pool bound to the
+ * current call ({@link Workers#call}), or, outside any binding, over the process default pool. A pool
+ * of T threads is {@code T - 1} daemon workers plus the calling thread, so a run configured with
+ * {@code --threads T} uses T threads in total. Work is split into tasks (rows, heads, blocks: never
+ * single elements); each task index runs exactly once. One task, one thread, a call made from inside a
+ * task, or a call that finds its pool busy with another caller's job runs inline on the caller (no
+ * hand-off, no waiting, no deadlock).
+ *
+ * <p>The default pool is created on the first parallel call made outside any binding, with
+ * {@code -Dbsth.threads} threads or one per available processor; only the application changes it
+ * ({@link #setThreads}), the library never does. Services that want no shared pool bind their own
+ * {@link Workers} (for instance {@code new Workers(1)}: everything on the request thread).
  *
  * <p>Hand-off: an idle worker spins for {@link #SPIN_NANOS} before it parks, so back-to-back calls
  * (an autograd step issues thousands) find it awake; the submitter notifies only parked workers.
@@ -46,7 +55,10 @@ public final class Parallel {
     /** How long an idle worker spins for the next job before it parks (ns; -Dbsth.parallel.spinNanos). */
     static final long SPIN_NANOS = Long.getLong("bsth.parallel.spinNanos", 10_000);
 
-    private static volatile Pool pool = new Pool(defaultThreads());
+    /** The pool bound by {@link Workers#call} / {@link Workers#run} for the current call. */
+    static final ScopedValue<Workers> BOUND = ScopedValue.newInstance();
+    /** The process default pool; created on first use outside any binding. */
+    private static volatile Pool defaultPool;
     private static final ThreadLocal<Boolean> IN_TASK = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private Parallel() {}
@@ -63,25 +75,46 @@ public final class Parallel {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    /** Threads in total (workers + caller). */
-    public static int threads() {
-        return pool.threads;
+    /** The pool this thread's parallel calls use: its own pool on a worker, the bound one, else the default. */
+    private static Pool pool() {
+        if (Thread.currentThread() instanceof Worker w) return w.owner;
+        if (BOUND.isBound()) return BOUND.get().pool;
+        Pool p = defaultPool;
+        return p != null ? p : createDefault();
     }
 
-    /** Replaces the pool by one of {@code n} threads in total; idempotent for the current size. */
+    private static synchronized Pool createDefault() {
+        if (defaultPool == null) defaultPool = new Pool(defaultThreads());
+        return defaultPool;
+    }
+
+    /** Threads in total (workers + caller) of the pool the current call uses. */
+    public static int threads() {
+        return pool().threads;
+    }
+
+    /**
+     * Replaces the process default pool (used outside any {@link Workers} binding) by one of {@code n}
+     * threads in total; idempotent for the current size. For applications, tests and benchmarks: the
+     * library never calls it, and it does not affect calls bound to a {@link Workers}.
+     */
     public static synchronized void setThreads(int n) {
-        if (n < 1) throw new IllegalArgumentException("--threads: expected a positive integer, got " + n);
-        if (pool.threads == n) return;
-        Pool old = pool;
-        pool = new Pool(n);
-        old.shutdown();
+        if (n < 1) throw new IllegalArgumentException("threads: expected a positive integer, got " + n);
+        Pool old = defaultPool;
+        if (old != null && old.threads == n) return;
+        defaultPool = new Pool(n);
+        if (old != null) old.shutdown();
     }
 
     /** Runs {@code task.run(i)} for every i in [0, n), dynamically scheduled over the pool. */
     public static void forEach(int n, Task task) {
         if (n <= 0) return;
-        Pool p = pool;
-        if (n == 1 || p.threads == 1 || IN_TASK.get()) {
+        if (n == 1 || IN_TASK.get()) {
+            for (int i = 0; i < n; i++) task.run(i);
+            return;
+        }
+        Pool p = pool();
+        if (p.threads == 1 || p.stopped) {
             for (int i = 0; i < n; i++) task.run(i);
             return;
         }
@@ -101,12 +134,6 @@ public final class Parallel {
         }
         final int c = chunks;
         forEach(c, i -> body.run((int) ((long) n * i / c), (int) ((long) n * (i + 1) / c)));
-    }
-
-    /** Slot of the current thread in [0, threads): 0 for the caller, 1.. for workers. For per-thread scratch. */
-    public static int slot() {
-        Thread t = Thread.currentThread();
-        return t instanceof Worker w && w.owner == pool ? w.slot : 0;
     }
 
     private static final class Worker extends Thread {
@@ -153,7 +180,7 @@ public final class Parallel {
         }
     }
 
-    private static final class Pool {
+    static final class Pool {
         final int threads;
         final Worker[] workers;
         volatile Job job;
@@ -162,7 +189,8 @@ public final class Parallel {
         private volatile long generation;
         /** Workers parked in wait(); guarded by the pool's lock. */
         private int parked;
-        private final Object submit = new Object();
+        /** Held by the caller whose job the workers run; a second caller runs its tasks inline. */
+        private final ReentrantLock submit = new ReentrantLock();
 
         Pool(int threads) {
             this.threads = threads;
@@ -199,7 +227,11 @@ public final class Parallel {
         }
 
         void run(int n, Task task) {
-            synchronized (submit) {
+            if (!submit.tryLock()) {
+                for (int i = 0; i < n; i++) task.run(i);
+                return;
+            }
+            try {
                 Job j = new Job(n, task);
                 synchronized (this) {
                     job = j;
@@ -218,6 +250,8 @@ public final class Parallel {
                 if (e instanceof RuntimeException re) throw re;
                 if (e instanceof Error er) throw er;
                 if (e != null) throw new RuntimeException(e);
+            } finally {
+                submit.unlock();
             }
         }
 

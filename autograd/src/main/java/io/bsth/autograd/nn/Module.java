@@ -31,6 +31,8 @@ public abstract class Module {
     private final Set<String> int64Buffers = new LinkedHashSet<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
+    /** Bound by {@link #inEvalMode}: every module reads as eval mode on that thread, for that call. */
+    private static final ScopedValue<Boolean> EVAL_SCOPE = ScopedValue.newInstance();
 
     /** Registers a parameter (requires a gradient) over {@code init}'s storage. */
     protected Var registerParameter(String name, Tensor init) {
@@ -172,8 +174,18 @@ public abstract class Module {
         return train(false);
     }
 
+    /** Training mode: the module's flag, unless the current call runs inside {@link #inEvalMode}. */
     public boolean isTraining() {
-        return training;
+        return training && !EVAL_SCOPE.isBound();
+    }
+
+    /**
+     * Runs {@code op} with every module in eval mode (dropout off, batch norm on running statistics)
+     * for the current thread only, without changing any module's flag: many threads may run eval-mode
+     * forwards of one shared network at once, while the flag others see is untouched.
+     */
+    public static <T, X extends Throwable> T inEvalMode(ScopedValue.CallableOp<? extends T, X> op) throws X {
+        return ScopedValue.where(EVAL_SCOPE, Boolean.TRUE).call(op);
     }
 
     /** Zeroes every parameter's gradient. */

@@ -1,7 +1,7 @@
 package io.bsth.cli;
 
 import io.bsth.model.BsthNetwork;
-import io.bsth.model.Encoding;
+import io.bsth.model.CodeEncoder;
 import io.bsth.model.ModelFile;
 import io.bsth.retrieval.PackedCodes;
 import io.bsth.tensor.Tensor;
@@ -71,8 +71,8 @@ public final class EncodeCommand implements Callable<Integer> {
                     txt.read(s, m, bt, 0);
                     check(image, bi, m * di, di, s);
                     check(text, bt, m * dt, dt, s);
-                    float[] h = Encoding.encode(net, Tensor.of(m == chunk ? bi : Arrays.copyOf(bi, m * di), m, di),
-                            Tensor.of(m == chunk ? bt : Arrays.copyOf(bt, m * dt), m, dt), Encoding.DEFAULT_BATCH);
+                    float[] h = CodeEncoder.encode(net, Tensor.of(m == chunk ? bi : Arrays.copyOf(bi, m * di), m, di),
+                            Tensor.of(m == chunk ? bt : Arrays.copyOf(bt, m * dt), m, dt), CodeEncoder.DEFAULT_BATCH);
                     if (real) Npy.writeFloatChunks(o, h, 0, m * k);
                     else o.write(PackedCodes.fromSigns(h, m, k).toInt8());
                 }
@@ -84,7 +84,7 @@ public final class EncodeCommand implements Callable<Integer> {
 
     /** Rows per chunk: about 64 MiB of float32 features, at least one encoding batch. */
     static int chunkRows(int width) {
-        return Math.max(Encoding.DEFAULT_BATCH, (int) Math.min(1 << 16, (64L << 20) / (4L * width)));
+        return Math.max(CodeEncoder.DEFAULT_BATCH, (int) Math.min(1 << 16, (64L << 20) / (4L * width)));
     }
 
     private static void check(Path f, float[] d, int len, int cols, int firstRow) {

@@ -3,7 +3,7 @@ package io.bsth.cli;
 import io.bsth.data.DataSources;
 import io.bsth.data.MultiModalData;
 import io.bsth.model.BsthNetwork;
-import io.bsth.model.Encoding;
+import io.bsth.model.CodeEncoder;
 import io.bsth.model.ModelFile;
 import io.bsth.tensor.Parallel;
 import io.bsth.tensor.io.AtomicFiles;
@@ -58,7 +58,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (d.classes() != net.config.classes()) {
             throw new IllegalArgumentException("--data has " + d.classes() + " classes, " + model + " was trained for " + net.config.classes());
         }
-        EncodeEvaluate.Outcome out = EncodeEvaluate.run(net, d, Encoding.DEFAULT_BATCH, mod);
+        EncodeEvaluate.Outcome out = EncodeEvaluate.run(net, d, CodeEncoder.DEFAULT_BATCH, mod);
         TrainCommand.printMetrics(out, net.config.nbit());
         if (report != null) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -1,7 +1,7 @@
 package io.bsth.cli;
 
 import io.bsth.model.BsthNetwork;
-import io.bsth.model.Encoding;
+import io.bsth.model.CodeEncoder;
 import io.bsth.retrieval.PackedCodes;
 import io.bsth.tensor.Tensor;
 
@@ -27,8 +27,8 @@ final class Features {
     static PackedCodes encode(BsthNetwork net, float[] image, float[] text, int n) {
         float[] h;
         synchronized (net) {
-            h = Encoding.encode(net, image == null ? null : Tensor.of(image, n, net.config.imageDim()),
-                    text == null ? null : Tensor.of(text, n, net.config.textDim()), Encoding.DEFAULT_BATCH);
+            h = CodeEncoder.encode(net, image == null ? null : Tensor.of(image, n, net.config.imageDim()),
+                    text == null ? null : Tensor.of(text, n, net.config.textDim()), CodeEncoder.DEFAULT_BATCH);
         }
         return PackedCodes.fromSigns(h, n, net.config.nbit());
     }

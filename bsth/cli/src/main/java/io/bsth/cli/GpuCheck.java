@@ -107,7 +107,6 @@ public final class GpuCheck {
         for (int i = 0; i < n; i++) db[i] = rng.nextLong();
         for (int i = 0; i < nq; i++) q[i] = rng.nextLong();
         PackedCodes pdb = PackedCodes.wrap(db, n, nbit), pq = PackedCodes.wrap(q, nq, nbit);
-        Search.warmUp(nbit, 5000);
         Search.topK(pq, pdb, k);
         long t0 = System.nanoTime();
         Search.TopK cpu = Search.topK(pq, pdb, k);

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.bsth.model.BsthNetwork;
 import io.bsth.retrieval.CodeIndex;
 import io.bsth.retrieval.PackedCodes;
+import io.bsth.tensor.Workers;
 import io.bsth.tensor.io.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,7 +83,9 @@ final class HttpService implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress(host, port), 128);
         executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        server.createContext("/", this::handle);
+        // request threads do not inherit the command's Workers binding (--threads): bind it in each handler
+        Workers workers = Workers.current();
+        server.createContext("/", workers == null ? this::handle : ex -> workers.run(() -> handle(ex)));
         server.start();
     }
 

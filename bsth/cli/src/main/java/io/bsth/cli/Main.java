@@ -1,5 +1,6 @@
 package io.bsth.cli;
 
+import io.bsth.tensor.Workers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -58,6 +59,7 @@ public final class Main implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionStrategy(Main::executeWithWorkers);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println(prefix(ex.getCommandLine()) + ex.getMessage());
@@ -79,6 +81,22 @@ public final class Main implements Runnable {
             return status;
         });
         return cl;
+    }
+
+    /**
+     * Runs the chosen command with its own {@link Workers} pool ({@code --threads}, default one per
+     * processor) bound for the kernels it calls; the pool is closed when the command ends.
+     */
+    private static int executeWithWorkers(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult last = parsed;
+        while (last.hasSubcommand()) last = last.subcommand();
+        int threads = Runtime.getRuntime().availableProcessors();
+        for (CommandSpec mixin : last.commandSpec().mixins().values()) {
+            if (mixin.userObject() instanceof ThreadsOption t) threads = t.threads();
+        }
+        try (Workers w = new Workers(threads)) {
+            return w.call(() -> new CommandLine.RunLast().execute(parsed));
+        }
     }
 
     private static String prefix(CommandLine cmd) {

@@ -19,9 +19,6 @@ import picocli.CommandLine.Option;
 @Command(name = "metrics", mixinStandardHelpOptions = true,
         description = "Evaluate retrieval from codes alone: mAP@All, precision/recall/mAP at depths, PR curve by Hamming radius.")
 public final class MetricsCommand implements Callable<Integer> {
-    /** Upper bound of the JIT warm-up of the evaluation loops (overlapped with loading the database files). */
-    static final long WARMUP_MS = 5000;
-
     @Option(names = "--query-codes", required = true, paramLabel = "Q.npy", description = "Query codes: int8 +1/-1, nq x nbit.")
     Path queryCodes;
 
@@ -48,50 +45,34 @@ public final class MetricsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         for (int j : depths) if (j < 1) throw new IllegalArgumentException("--depths: expected depths >= 1, got " + j);
         SearchCommand.checkFolder("--report", report);
+        long l0 = System.nanoTime();
         PackedCodes q = CodeFiles.readCodes(queryCodes);
         Npy.Floats lq = CodeFiles.readLabels(queryLabels);
-        // compile the evaluation loops while the database files load (on a second thread only when --threads allows it)
-        long w0 = System.nanoTime();
-        Thread warm = Parallel.threads() >= 2
-                ? Thread.ofPlatform().daemon().start(() -> Evaluation.warmUp(q.nbit(), lq.cols(), WARMUP_MS)) : null;
-        PackedCodes db;
-        Npy.Floats ldb;
-        boolean ready = false;
-        try {
-            db = CodeFiles.readCodes(dbCodes);
-            ldb = CodeFiles.readLabels(dbLabels);
-            if (q.nbit() != db.nbit()) {
-                throw new IllegalArgumentException("--query-codes " + queryCodes + " has " + q.nbit() + " bits per code, --db-codes "
-                        + dbCodes + " has " + db.nbit());
-            }
-            if (lq.rows() != q.size()) {
-                throw new IllegalArgumentException("--query-labels " + queryLabels + " has " + lq.rows() + " rows, --query-codes "
-                        + queryCodes + " has " + q.size());
-            }
-            if (ldb.rows() != db.size()) {
-                throw new IllegalArgumentException("--db-labels " + dbLabels + " has " + ldb.rows() + " rows, --db-codes "
-                        + dbCodes + " has " + db.size());
-            }
-            if (lq.cols() != ldb.cols()) {
-                throw new IllegalArgumentException("--query-labels " + queryLabels + " has " + lq.cols() + " classes, --db-labels "
-                        + dbLabels + " has " + ldb.cols());
-            }
-            ready = true;
-        } finally {
-            // on bad input, stop the warm-up instead of waiting for it; never leave it running
-            if (warm != null) {
-                if (!ready) warm.interrupt();
-                warm.join();
-            }
+        PackedCodes db = CodeFiles.readCodes(dbCodes);
+        Npy.Floats ldb = CodeFiles.readLabels(dbLabels);
+        if (q.nbit() != db.nbit()) {
+            throw new IllegalArgumentException("--query-codes " + queryCodes + " has " + q.nbit() + " bits per code, --db-codes "
+                    + dbCodes + " has " + db.nbit());
         }
-        if (warm == null) Evaluation.warmUp(q.nbit(), lq.cols(), WARMUP_MS);
-        double warmSeconds = (System.nanoTime() - w0) / 1e9;
+        if (lq.rows() != q.size()) {
+            throw new IllegalArgumentException("--query-labels " + queryLabels + " has " + lq.rows() + " rows, --query-codes "
+                    + queryCodes + " has " + q.size());
+        }
+        if (ldb.rows() != db.size()) {
+            throw new IllegalArgumentException("--db-labels " + dbLabels + " has " + ldb.rows() + " rows, --db-codes "
+                    + dbCodes + " has " + db.size());
+        }
+        if (lq.cols() != ldb.cols()) {
+            throw new IllegalArgumentException("--query-labels " + queryLabels + " has " + lq.cols() + " classes, --db-labels "
+                    + dbLabels + " has " + ldb.cols());
+        }
+        double loadSeconds = (System.nanoTime() - l0) / 1e9;
         long t0 = System.nanoTime();
         Evaluation.Result r = Evaluation.evaluate(q, db, lq.data(), ldb.data(), lq.cols(), depths);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> m = r.toReportMap();
         m.put("eval_seconds", seconds);
-        m.put("load_and_warmup_seconds", warmSeconds);
+        m.put("load_seconds", loadSeconds);
         m.put("threads", (long) Parallel.threads());
         m.put("nbit", (long) q.nbit());
         m.put("database", (long) db.size());

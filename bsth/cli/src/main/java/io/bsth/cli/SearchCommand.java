@@ -22,9 +22,6 @@ import picocli.CommandLine.Option;
 @Command(name = "search", mixinStandardHelpOptions = true,
         description = "Exact Hamming top-k of every query code against database codes (ties by database index).")
 public final class SearchCommand implements Callable<Integer> {
-    /** Upper bound of the JIT warm-up of the search kernels (overlapped with loading the database file). */
-    static final long WARMUP_MS = 5000;
-
     @Option(names = "--db-codes", required = true, paramLabel = "DB.npy", description = "Database codes: int8 +1/-1, N x nbit.")
     Path dbCodes;
 
@@ -56,35 +53,21 @@ public final class SearchCommand implements Callable<Integer> {
         checkFolder("--distances", distances);
         checkFolder("--report", report);
         if (!device.isCpu()) return callOnDevice();
+        long l0 = System.nanoTime();
         PackedCodes q = CodeFiles.readCodes(queries);
-        // compile the kernels while the database loads (on a second thread only when --threads allows it)
-        long w0 = System.nanoTime();
-        Thread warm = Parallel.threads() >= 2 ? Thread.ofPlatform().daemon().start(() -> Search.warmUp(q.nbit(), WARMUP_MS)) : null;
-        PackedCodes db;
-        boolean ready = false;
-        try {
-            db = CodeFiles.readCodes(dbCodes);
-            if (q.nbit() != db.nbit()) {
-                throw new IllegalArgumentException("--queries " + queries + " has " + q.nbit() + " bits per code, --db-codes "
-                        + dbCodes + " has " + db.nbit());
-            }
-            if (k > db.size()) {
-                throw new IllegalArgumentException("--k: " + k + " exceeds the " + db.size() + " codes of --db-codes " + dbCodes);
-            }
-            ready = true;
-        } finally {
-            // on bad input, stop the warm-up instead of waiting for it; never leave it running
-            if (warm != null) {
-                if (!ready) warm.interrupt();
-                warm.join();
-            }
+        PackedCodes db = CodeFiles.readCodes(dbCodes);
+        if (q.nbit() != db.nbit()) {
+            throw new IllegalArgumentException("--queries " + queries + " has " + q.nbit() + " bits per code, --db-codes "
+                    + dbCodes + " has " + db.nbit());
         }
-        if (warm == null) Search.warmUp(q.nbit(), WARMUP_MS);
-        double warmSeconds = (System.nanoTime() - w0) / 1e9;
+        if (k > db.size()) {
+            throw new IllegalArgumentException("--k: " + k + " exceeds the " + db.size() + " codes of --db-codes " + dbCodes);
+        }
+        double loadSeconds = (System.nanoTime() - l0) / 1e9;
         long t0 = System.nanoTime();
         Search.TopK r = Search.topK(q, db, k);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        write(q, db, r.indices(), r.distances(), seconds, warmSeconds, Map.of());
+        write(q, db, r.indices(), r.distances(), seconds, loadSeconds, Map.of());
         System.out.printf(Locale.ROOT, "%d queries x %d codes of %d bits, k %d: search %.3f s on %d thread%s%n",
                 q.size(), db.size(), db.nbit(), k, seconds, Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
         return 0;
@@ -93,10 +76,10 @@ public final class SearchCommand implements Callable<Integer> {
     /**
      * The search on a GPU backend: both code sets are uploaded once, one kernel launch ranks every
      * query, one download brings back indices and distances. search_seconds covers upload, kernel and
-     * download; load_and_warmup_seconds the file reads and opening the device (module JIT included).
+     * download; load_seconds the file reads and opening the device.
      */
     private int callOnDevice() throws Exception {
-        long w0 = System.nanoTime();
+        long l0 = System.nanoTime();
         PackedCodes q = CodeFiles.readCodes(queries);
         PackedCodes db = CodeFiles.readCodes(dbCodes);
         if (q.nbit() != db.nbit()) {
@@ -110,7 +93,7 @@ public final class SearchCommand implements Callable<Integer> {
         }
         try (Backend b = device.open()) {
             System.err.println("bsth search: device " + b.describe());
-            double warmSeconds = (System.nanoTime() - w0) / 1e9;
+            double loadSeconds = (System.nanoTime() - l0) / 1e9;
             int nq = q.size(), n = db.size(), words = PackedCodes.wordsFor(db.nbit());
             int[] idx = new int[nq * k], dist = new int[nq * k];
             long t0 = System.nanoTime();
@@ -125,14 +108,14 @@ public final class SearchCommand implements Callable<Integer> {
                 b.download(ds, dist, 0, dist.length);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            write(q, db, idx, dist, seconds, warmSeconds, Map.of("device", b.name()));
+            write(q, db, idx, dist, seconds, loadSeconds, Map.of("device", b.name()));
             System.out.printf(Locale.ROOT, "%d queries x %d codes of %d bits, k %d: search %.3f s on %s%n",
                     nq, n, db.nbit(), k, seconds, b.describe());
         }
         return 0;
     }
 
-    private void write(PackedCodes q, PackedCodes db, int[] indices, int[] dist, double seconds, double warmSeconds,
+    private void write(PackedCodes q, PackedCodes db, int[] indices, int[] dist, double seconds, double loadSeconds,
                        Map<String, Object> extra) throws Exception {
         long[] idx = new long[indices.length];
         for (int i = 0; i < idx.length; i++) idx[i] = indices[i];
@@ -147,7 +130,7 @@ public final class SearchCommand implements Callable<Integer> {
             m.put("threads", (long) Parallel.threads());
             m.putAll(extra);
             m.put("search_seconds", seconds);
-            m.put("load_and_warmup_seconds", warmSeconds);
+            m.put("load_seconds", loadSeconds);
             AtomicFiles.writeString(report, Json.write(m));
         }
     }

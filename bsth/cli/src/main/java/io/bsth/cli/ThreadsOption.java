@@ -1,15 +1,20 @@
 package io.bsth.cli;
 
-import io.bsth.tensor.Parallel;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** The {@code --threads} flag shared by every command: threads in total for the run. */
+/**
+ * The {@code --threads} flag shared by every command: threads in total for the run. {@link Main} creates
+ * a {@link io.bsth.tensor.Workers} pool of this size for the command and binds it while the command
+ * runs; nothing JVM-global is changed.
+ */
 public final class ThreadsOption {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
+
+    private int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--threads", paramLabel = "T",
             description = "Worker threads in total (default: available processors).")
@@ -17,6 +22,11 @@ public final class ThreadsOption {
         // a ParameterException passes through picocli as it is; any other exception from a setter would be
         // wrapped as "Could not invoke ... setThreads(int)"
         if (t < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--threads: expected a positive integer, got " + t);
-        Parallel.setThreads(t);
+        threads = t;
+    }
+
+    /** Threads in total for this run. */
+    int threads() {
+        return threads;
     }
 }

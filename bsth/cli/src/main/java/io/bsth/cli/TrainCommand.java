@@ -2,7 +2,7 @@ package io.bsth.cli;
 
 import io.bsth.data.DataSources;
 import io.bsth.data.MultiModalData;
-import io.bsth.model.Encoding;
+import io.bsth.model.CodeEncoder;
 import io.bsth.model.ModelFile;
 import io.bsth.tensor.Parallel;
 import io.bsth.tensor.io.AtomicFiles;
@@ -116,7 +116,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (checkpoint != null) trainer.checkpoint(checkpoint, resume);
         Trainer.Result res = trainer.train(d);
         if (save != null) ModelFile.save(save, res.net());
-        EncodeEvaluate.Outcome out = EncodeEvaluate.run(res.net(), d, Encoding.DEFAULT_BATCH);
+        EncodeEvaluate.Outcome out = EncodeEvaluate.run(res.net(), d, CodeEncoder.DEFAULT_BATCH);
         printMetrics(out, nbit);
         if (report != null) {
             Map<String, Object> m = new LinkedHashMap<>();

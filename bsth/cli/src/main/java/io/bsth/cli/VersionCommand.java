@@ -1,15 +1,18 @@
 package io.bsth.cli;
 
+import io.bsth.tensor.Simd;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code bsth version}: the tool's version and the runtime it runs on. */
-@Command(name = "version", description = "Print the version, Java runtime and SIMD width.")
+@Command(name = "version", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "Print the version, Java runtime and SIMD width.")
 public final class VersionCommand implements Callable<Integer> {
+    /** Implementation-Version of the jar's manifest (from the POM); "unknown" when not run from a jar. */
     static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "0.1.0-SNAPSHOT" : v;
+        return v == null ? "unknown (not run from a jar)" : v;
     }
 
     static final class Provider implements CommandLine.IVersionProvider {
@@ -23,8 +26,7 @@ public final class VersionCommand implements Callable<Integer> {
     public Integer call() {
         System.out.println("bsth " + version());
         System.out.println("java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");
-        System.out.println("float SIMD lanes " + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()
-                + ", processors " + Runtime.getRuntime().availableProcessors());
+        System.out.println(Simd.describe() + ", processors " + Runtime.getRuntime().availableProcessors());
         return 0;
     }
 }

@@ -158,6 +158,20 @@ class IndexServeExportTest {
         try (CodeIndex a = CodeIndex.openReadOnly(dir.resolve("image.bidx")); CodeIndex b = CodeIndex.openReadOnly(dir.resolve("both.bidx"))) {
             assertFalse(a.items().codes().equals(b.items().codes()), "image-only codes differ from fused ones");
         }
+        // search by features (text only) = the library's search with the codes the model gives
+        ok("index", "search", "--index", p("both.bidx"), "--model", p("m.safetensors"), "--text", p("T.npy"), "--k", "5", "--out", p("fo.npy"),
+                "--distances", p("fd.npy"));
+        try (CodeIndex x = CodeIndex.openReadOnly(dir.resolve("both.bidx"))) {
+            CodeIndex.Hits[] want = x.search(Features.encode(net, null, txt, n), 5);
+            long[] got = Npy.readLongs(dir.resolve("fo.npy"));
+            long[] gotD = Npy.readLongs(dir.resolve("fd.npy"));
+            for (int q = 0; q < n; q++) {
+                for (int r = 0; r < 5; r++) {
+                    assertEquals(want[q].ids()[r], got[q * 5 + r], "query " + q + " rank " + r);
+                    assertEquals(want[q].distances()[r], gotD[q * 5 + r]);
+                }
+            }
+        }
         float[] bad = img.clone();
         bad[12 * 40 + 3] = Float.NaN;
         Npy.writeFloats(dir.resolve("Ibad.npy"), bad, n, 12);

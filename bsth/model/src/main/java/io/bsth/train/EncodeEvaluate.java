@@ -2,7 +2,7 @@ package io.bsth.train;
 
 import io.bsth.data.MultiModalData;
 import io.bsth.model.BsthNetwork;
-import io.bsth.model.Encoding;
+import io.bsth.model.CodeEncoder;
 import io.bsth.retrieval.Evaluation;
 import io.bsth.retrieval.PackedCodes;
 import java.util.LinkedHashMap;
@@ -44,8 +44,8 @@ public final class EncodeEvaluate {
         int k = net.config.nbit();
         boolean img = modality != Modality.TEXT, txt = modality != Modality.IMAGE;
         long t0 = System.nanoTime();
-        float[] hq = Encoding.encode(net, img ? data.query().image() : null, txt ? data.query().text() : null, batch);
-        float[] hd = Encoding.encode(net, img ? data.database().image() : null, txt ? data.database().text() : null, batch);
+        float[] hq = CodeEncoder.encode(net, img ? data.query().image() : null, txt ? data.query().text() : null, batch);
+        float[] hd = CodeEncoder.encode(net, img ? data.database().image() : null, txt ? data.database().text() : null, batch);
         PackedCodes q = PackedCodes.fromSigns(hq, data.query().size(), k);
         PackedCodes db = PackedCodes.fromSigns(hd, data.database().size(), k);
         double encode = (System.nanoTime() - t0) * 1e-9;

@@ -92,7 +92,7 @@ class ModelParityTest {
         Map<String, Object> fx = fixture();
         BsthNetwork net = filled(fx, 0.5f);
         Var[] in = inputs();
-        float[] h = Encoding.encode(net, in[0].tensor(), in[1].tensor(), 4);
+        float[] h = CodeEncoder.encode(net, in[0].tensor(), in[1].tensor(), 4);
         assertArrayEquals(floats(fx.get("h_eval")), h, 2e-5f);
     }
 
@@ -115,7 +115,7 @@ class ModelParityTest {
         adam.step();
         float[] rm = Arrays.copyOf(net.imageMLP.mlp.bn1.runningMean.data(), 8);
         assertArrayEquals(floats(fx.get("running_mean_after_step")), rm, 1e-5f);
-        float[] after = Encoding.encode(net, in[0].tensor(), in[1].tensor(), 6);
+        float[] after = CodeEncoder.encode(net, in[0].tensor(), in[1].tensor(), 6);
         assertArrayEquals(floats(fx.get("h_after_step")), after, 5e-5f);
     }
 
@@ -129,8 +129,8 @@ class ModelParityTest {
         assertEquals(2, back.config.nhead(), "nhead from the metadata, not the default");
         assertEquals(net.config, back.config);
         Var[] in = inputs();
-        assertArrayEquals(Encoding.encode(net, in[0].tensor(), in[1].tensor(), 6),
-                Encoding.encode(back, in[0].tensor(), in[1].tensor(), 6));
+        assertArrayEquals(CodeEncoder.encode(net, in[0].tensor(), in[1].tensor(), 6),
+                CodeEncoder.encode(back, in[0].tensor(), in[1].tensor(), 6));
         var meta = io.bsth.autograd.state.SafeTensors.read(f).metadata();
         assertEquals("bsth", meta.get("format"));
         Map<String, Object> cfg = Json.parseObject(meta.get("config"));
@@ -142,7 +142,7 @@ class ModelParityTest {
         BsthNetwork b2 = ModelFile.load(bare, 2);
         assertEquals(net.config.nbit(), b2.config.nbit());
         assertEquals(net.config.layers(), b2.config.layers());
-        assertArrayEquals(Encoding.encode(net, in[0].tensor(), in[1].tensor(), 6),
-                Encoding.encode(b2, in[0].tensor(), in[1].tensor(), 6));
+        assertArrayEquals(CodeEncoder.encode(net, in[0].tensor(), in[1].tensor(), 6),
+                CodeEncoder.encode(b2, in[0].tensor(), in[1].tensor(), 6));
     }
 }

@@ -13,7 +13,7 @@ import io.bsth.data.DataSources;
 import io.bsth.data.MultiModalData;
 import io.bsth.data.Split;
 import io.bsth.model.BsthNetwork;
-import io.bsth.model.Encoding;
+import io.bsth.model.CodeEncoder;
 import io.bsth.model.LabelPrototypeNet;
 import io.bsth.model.ModelConfig;
 import io.bsth.tensor.Rng;
@@ -51,7 +51,7 @@ class ExplainTest {
         int[] idx = Explain.pick(q.labels(), 3);
         Split picked = q.rows("picked", idx);
         assertEquals(0, idx[0]);
-        float[] h = Encoding.encode(net, picked.image(), picked.text(), 64);
+        float[] h = CodeEncoder.encode(net, picked.image(), picked.text(), 64);
         assertArrayEquals(h, r.h());
 
         // the printed attention weights of token 2 reproduce the attention op's output for that token

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.bsth.autograd.Var;
 import io.bsth.data.DataSources;
 import io.bsth.data.MultiModalData;
-import io.bsth.model.Encoding;
+import io.bsth.model.CodeEncoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -47,8 +47,8 @@ class TrainerTest {
         var a = full.net().stateDict();
         var b = resumed.net().stateDict();
         for (String k : a.keySet()) assertArrayEquals(a.get(k).toArray(), b.get(k).toArray(), 2e-4f, k);
-        float[] ha = Encoding.encode(full.net(), d.query().image(), d.query().text(), 64);
-        float[] hb = Encoding.encode(resumed.net(), d.query().image(), d.query().text(), 64);
+        float[] ha = CodeEncoder.encode(full.net(), d.query().image(), d.query().text(), 64);
+        float[] hb = CodeEncoder.encode(resumed.net(), d.query().image(), d.query().text(), 64);
         assertArrayEquals(ha, hb, 1e-3f);
         // A resumed run that was not interrupted at all: the same data, settings and history.
         Trainer.Result again = new Trainer(config(3), Progress.quiet()).checkpoint(dir, true).train(d);

@@ -327,52 +327,6 @@ public final class Evaluation {
         s.precSum += a0 + a1;
     }
 
-    /**
-     * Runs the evaluation loops single-threaded on small random problems of {@code nbit} bits and
-     * {@code numClasses} classes until they run at compiled speed (at most {@code maxMillis}) so the JIT
-     * has compiled them before a timed
-     * evaluation; the command line does this while it loads its files. Stops early when the thread is
-     * interrupted. Returns the rounds run.
-     */
-    public static int warmUp(int nbit, int numClasses, long maxMillis) {
-        // odd sizes, odd depths, exact duplicates (distance 0), a query with no label: every branch the
-        // real data may take is taken here, so the compiled code is not thrown away on its first surprise
-        int n = 4095, nq = 9, words = PackedCodes.wordsFor(nbit), c = Math.max(1, numClasses), lw = (c + 63) >>> 6;
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(nbit);
-        long pad = ~PackedCodes.padMask(nbit);
-        long[] dbw = new long[n * words], qw = new long[nq * words], dl = new long[n * lw], ql = new long[nq * lw];
-        for (int i = 0; i < qw.length; i++) qw[i] = rnd.nextLong() & (i % words == words - 1 ? pad : -1L);
-        for (int i = 0; i < n; i++) {
-            for (int w = 0; w < words; w++) {
-                long noise = i % 3 == 0 ? 0 : rnd.nextLong() & rnd.nextLong() & (i % 2 == 0 ? rnd.nextLong() : -1L);
-                dbw[i * words + w] = (qw[(i % nq) * words + w] ^ noise) & (w == words - 1 ? pad : -1L);
-            }
-            dl[i * lw + rnd.nextInt(lw)] |= 1L << rnd.nextInt(Math.min(64, c));
-        }
-        for (int i = 1; i < nq; i++) ql[i * lw + rnd.nextInt(lw)] |= 1L << rnd.nextInt(Math.min(64, c));
-        PackedCodes q = PackedCodes.wrap(qw, nq, nbit);
-        long[] dbPlanes = planes(dbw, n, words), labelPlanes = planes(dl, n, lw);
-        int[] depths = {49, 100, 501, 1000, 5000}, order = {0, 1, 2, 3, 4};
-        int[] clamped = depths.clone();
-        for (int i = 0; i < clamped.length; i++) clamped[i] = Math.min(clamped[i], n);
-        double[] inv = new double[n];
-        for (int r = 0; r < n; r++) inv[r] = 1.0 / (r + 1);
-        Scratch s = new Scratch(n, nbit);
-        Partial part = new Partial(depths.length, nbit);
-        long end = System.nanoTime() + maxMillis * 1_000_000L;
-        // compiled, a round takes about 0.1 ms per code word; before C2 (vectors boxed) tens of times that.
-        // Stop after 50 fast rounds: the compiled code is in place (a starved JIT just takes longer).
-        long fastNanos = 1_000_000L * (words + lw);
-        int rounds = 0, fast = 0;
-        while (fast < 50 && System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < nq; i++) evaluateQuery(q, i, n, dbPlanes, ql, labelPlanes, lw, clamped, order, inv, s, part);
-            if (System.nanoTime() - t0 < fastNanos) fast++;
-            rounds++;
-        }
-        return rounds;
-    }
-
     /** Rows of {@code words} longs (n rows) in word-plane layout: word w of row i at [w*n + i]; one word: the array itself. */
     private static long[] planes(long[] rows, int n, int words) {
         if (words == 1) return rows;

@@ -16,17 +16,18 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code words} longs at {@code q[qOff..]}.
  */
 public final class Hamming {
-    private static final VectorSpecies<Long> L = Simd.LONG;
+    /** Long and int lanes of the kernels' vectors (1 without the Vector API). */
+    private static final int LONG_LANES = Simd.AVAILABLE ? Simd.LONG.length() : 1, INT_LANES = Simd.AVAILABLE ? Simd.INT.length() : 1;
+
     /** Codes per chunk of the threshold scan: 4 independent vectors. */
-    public static final int CHUNK = 4 * L.length();
-    /** Int species with as many lanes as {@link #L} (null when L has a single lane: the scalar path runs). */
-    private static final VectorSpecies<Integer> I_HALF = L.length() >= 2
-            ? VectorSpecies.of(int.class, VectorShape.forBitSize(L.vectorBitSize() / 2)) : null;
-    private static final boolean VECTOR = Simd.ENABLED && L.length() >= 2;
-    private static final VectorSpecies<Integer> I = Simd.INT;
+    public static final int CHUNK = 4 * LONG_LANES;
+
+    private static final boolean VECTOR = Simd.ENABLED && LONG_LANES >= 2;
+
     /** Codes per chunk of the int-lane scan (codes of at most 32 bits): 4 vectors of int lanes, at most 64. */
-    public static final int CHUNK_INT = Math.min(64, 4 * I.length());
-    private static final boolean VECTOR_INT = Simd.ENABLED && I.length() >= 2 && CHUNK_INT == 4 * I.length();
+    public static final int CHUNK_INT = Math.min(64, 4 * INT_LANES);
+
+    private static final boolean VECTOR_INT = Simd.ENABLED && INT_LANES >= 2 && CHUNK_INT == 4 * INT_LANES;
 
     private Hamming() {}
 
@@ -38,26 +39,7 @@ public final class Hamming {
             distancesScalar(q, qOff, words, planes, len, from, to, out, outOff);
             return;
         }
-        int vl = L.length();
-        int i = from;
-        int bound = from + L.loopBound(to - from);
-        if (words == 1) {
-            LongVector qv = LongVector.broadcast(L, q[qOff]);
-            for (; i < bound; i += vl) {
-                LongVector d = LongVector.fromArray(L, planes, i).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-                ((IntVector) d.convertShape(VectorOperators.L2I, I_HALF, 0)).intoArray(out, outOff + i - from);
-            }
-        } else {
-            for (; i < bound; i += vl) {
-                LongVector acc = LongVector.zero(L);
-                for (int w = 0; w < words; w++) {
-                    acc = acc.add(LongVector.fromArray(L, planes, w * len + i)
-                            .lanewise(VectorOperators.XOR, q[qOff + w]).lanewise(VectorOperators.BIT_COUNT));
-                }
-                ((IntVector) acc.convertShape(VectorOperators.L2I, I_HALF, 0)).intoArray(out, outOff + i - from);
-            }
-        }
-        distancesScalar(q, qOff, words, planes, len, i, to, out, outOff + i - from);
+        Vec.distances(q, qOff, words, planes, len, from, to, out, outOff);
     }
 
     /** Scalar reference of {@link #distances}. */
@@ -102,29 +84,13 @@ public final class Hamming {
     /** Whether the chunk [i, i + CHUNK) of one-word codes holds a code at distance {@code < thr}: q x codes -> any. */
     public static boolean anyBelow1(long q, long[] codes, int i, int thr) {
         if (!VECTOR) return anyBelow1Scalar(q, codes, i, thr);
-        int vl = L.length();
-        LongVector qv = LongVector.broadcast(L, q);
-        LongVector d0 = LongVector.fromArray(L, codes, i).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-        LongVector d1 = LongVector.fromArray(L, codes, i + vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-        LongVector d2 = LongVector.fromArray(L, codes, i + 2 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-        LongVector d3 = LongVector.fromArray(L, codes, i + 3 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-        return d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, thr).anyTrue();
+        return Vec.anyBelow1(q, codes, i, thr);
     }
 
     /** Whether the chunk [i, i + CHUNK) of a plane block holds a code at distance {@code < thr}: q (words) x planes (words, len) -> any. */
     public static boolean anyBelow(long[] q, int qOff, int words, long[] planes, int len, int i, int thr) {
         if (!VECTOR) return anyBelowScalar(q, qOff, words, planes, len, i, thr);
-        int vl = L.length();
-        LongVector d0 = LongVector.zero(L), d1 = LongVector.zero(L), d2 = LongVector.zero(L), d3 = LongVector.zero(L);
-        for (int w = 0; w < words; w++) {
-            long qw = q[qOff + w];
-            int o = w * len + i;
-            d0 = d0.add(LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
-            d1 = d1.add(LongVector.fromArray(L, planes, o + vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
-            d2 = d2.add(LongVector.fromArray(L, planes, o + 2 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
-            d3 = d3.add(LongVector.fromArray(L, planes, o + 3 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
-        }
-        return d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, thr).anyTrue();
+        return Vec.anyBelow(q, qOff, words, planes, len, i, thr);
     }
 
     /** Scalar reference of {@link #anyBelow1}. */
@@ -157,18 +123,7 @@ public final class Hamming {
      */
     public static long chunkMask(long[] q, int qOff, int words, long[] planes, int len, int i, int thr) {
         if (!VECTOR) return chunkMaskScalar(q, qOff, words, planes, len, i, thr);
-        int vl = L.length();
-        long mask = 0;
-        for (int u = 0; u < 4; u++) {
-            int o = i + u * vl;
-            LongVector d = LongVector.zero(L);
-            for (int w = 0; w < words; w++) {
-                d = d.add(LongVector.fromArray(L, planes, w * len + o).lanewise(VectorOperators.XOR, q[qOff + w])
-                        .lanewise(VectorOperators.BIT_COUNT));
-            }
-            mask |= d.compare(VectorOperators.LT, thr).toLong() << (u * vl);
-        }
-        return mask;
+        return Vec.chunkMask(q, qOff, words, planes, len, i, thr);
     }
 
     /** Scalar reference of {@link #chunkMask}. */
@@ -195,13 +150,7 @@ public final class Hamming {
     /** Whether the chunk [i, i + CHUNK_INT) of int codes holds a code at distance {@code < thr}: q x codes -> any. */
     public static boolean anyBelowInt(int q, int[] codes, int i, int thr) {
         if (!VECTOR_INT) return anyBelowIntScalar(q, codes, i, thr);
-        int vl = I.length();
-        IntVector qv = IntVector.broadcast(I, q);
-        IntVector d0 = IntVector.fromArray(I, codes, i).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-        IntVector d1 = IntVector.fromArray(I, codes, i + vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-        IntVector d2 = IntVector.fromArray(I, codes, i + 2 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-        IntVector d3 = IntVector.fromArray(I, codes, i + 3 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
-        return d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, thr).anyTrue();
+        return Vec.anyBelowInt(q, codes, i, thr);
     }
 
     /** Scalar reference of {@link #anyBelowInt}. */
@@ -227,13 +176,7 @@ public final class Hamming {
      */
     public static long chunkMaskInt(int q, int[] codes, int i, int thr) {
         if (!VECTOR_INT) return chunkMaskIntScalar(q, codes, i, thr);
-        int vl = I.length();
-        long mask = 0;
-        for (int u = 0; u < 4; u++) {
-            IntVector d = IntVector.fromArray(I, codes, i + u * vl).lanewise(VectorOperators.XOR, q).lanewise(VectorOperators.BIT_COUNT);
-            mask |= d.compare(VectorOperators.LT, thr).toLong() << (u * vl);
-        }
-        return mask;
+        return Vec.chunkMaskInt(q, codes, i, thr);
     }
 
     /** Scalar reference of {@link #chunkMaskInt}. */
@@ -243,5 +186,103 @@ public final class Hamming {
             if (Integer.bitCount(q ^ codes[i + j]) < thr) mask |= 1L << j;
         }
         return mask;
+    }
+
+    /**
+     * The Vector API code of this class: loaded (and verified) only when {@link Simd#ENABLED}, so the class
+     * above runs its scalar references on a JVM without {@code jdk.incubator.vector}.
+     */
+    static final class Vec {
+        private Vec() {}
+
+        private static final VectorSpecies<Long> L = Simd.LONG;
+
+        /** Int species with as many lanes as {@link #L} (null when L has a single lane: the scalar path runs). */
+        private static final VectorSpecies<Integer> I_HALF = L.length() >= 2
+                ? VectorSpecies.of(int.class, VectorShape.forBitSize(L.vectorBitSize() / 2)) : null;
+
+        private static final VectorSpecies<Integer> I = Simd.INT;
+
+        static void distances(long[] q, int qOff, int words, long[] planes, int len, int from, int to, int[] out, int outOff) {
+            int vl = L.length();
+            int i = from;
+            int bound = from + L.loopBound(to - from);
+            if (words == 1) {
+                LongVector qv = LongVector.broadcast(L, q[qOff]);
+                for (; i < bound; i += vl) {
+                    LongVector d = LongVector.fromArray(L, planes, i).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+                    ((IntVector) d.convertShape(VectorOperators.L2I, I_HALF, 0)).intoArray(out, outOff + i - from);
+                }
+            } else {
+                for (; i < bound; i += vl) {
+                    LongVector acc = LongVector.zero(L);
+                    for (int w = 0; w < words; w++) {
+                        acc = acc.add(LongVector.fromArray(L, planes, w * len + i)
+                                .lanewise(VectorOperators.XOR, q[qOff + w]).lanewise(VectorOperators.BIT_COUNT));
+                    }
+                    ((IntVector) acc.convertShape(VectorOperators.L2I, I_HALF, 0)).intoArray(out, outOff + i - from);
+                }
+            }
+            distancesScalar(q, qOff, words, planes, len, i, to, out, outOff + i - from);
+        }
+
+        static boolean anyBelow1(long q, long[] codes, int i, int thr) {
+            int vl = L.length();
+            LongVector qv = LongVector.broadcast(L, q);
+            LongVector d0 = LongVector.fromArray(L, codes, i).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            LongVector d1 = LongVector.fromArray(L, codes, i + vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            LongVector d2 = LongVector.fromArray(L, codes, i + 2 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            LongVector d3 = LongVector.fromArray(L, codes, i + 3 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            return d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, thr).anyTrue();
+        }
+
+        static boolean anyBelow(long[] q, int qOff, int words, long[] planes, int len, int i, int thr) {
+            int vl = L.length();
+            LongVector d0 = LongVector.zero(L), d1 = LongVector.zero(L), d2 = LongVector.zero(L), d3 = LongVector.zero(L);
+            for (int w = 0; w < words; w++) {
+                long qw = q[qOff + w];
+                int o = w * len + i;
+                d0 = d0.add(LongVector.fromArray(L, planes, o).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                d1 = d1.add(LongVector.fromArray(L, planes, o + vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                d2 = d2.add(LongVector.fromArray(L, planes, o + 2 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+                d3 = d3.add(LongVector.fromArray(L, planes, o + 3 * vl).lanewise(VectorOperators.XOR, qw).lanewise(VectorOperators.BIT_COUNT));
+            }
+            return d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, thr).anyTrue();
+        }
+
+        static long chunkMask(long[] q, int qOff, int words, long[] planes, int len, int i, int thr) {
+            int vl = L.length();
+            long mask = 0;
+            for (int u = 0; u < 4; u++) {
+                int o = i + u * vl;
+                LongVector d = LongVector.zero(L);
+                for (int w = 0; w < words; w++) {
+                    d = d.add(LongVector.fromArray(L, planes, w * len + o).lanewise(VectorOperators.XOR, q[qOff + w])
+                            .lanewise(VectorOperators.BIT_COUNT));
+                }
+                mask |= d.compare(VectorOperators.LT, thr).toLong() << (u * vl);
+            }
+            return mask;
+        }
+
+        static boolean anyBelowInt(int q, int[] codes, int i, int thr) {
+            int vl = I.length();
+            IntVector qv = IntVector.broadcast(I, q);
+            IntVector d0 = IntVector.fromArray(I, codes, i).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            IntVector d1 = IntVector.fromArray(I, codes, i + vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            IntVector d2 = IntVector.fromArray(I, codes, i + 2 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            IntVector d3 = IntVector.fromArray(I, codes, i + 3 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+            return d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, thr).anyTrue();
+        }
+
+        static long chunkMaskInt(int q, int[] codes, int i, int thr) {
+            int vl = I.length();
+            long mask = 0;
+            for (int u = 0; u < 4; u++) {
+                IntVector d = IntVector.fromArray(I, codes, i + u * vl).lanewise(VectorOperators.XOR, q).lanewise(VectorOperators.BIT_COUNT);
+                mask |= d.compare(VectorOperators.LT, thr).toLong() << (u * vl);
+            }
+            return mask;
+        }
     }
 }

@@ -288,40 +288,4 @@ public final class Search {
             if (d < c.thr) c.add(i + shift, d);
         }
     }
-
-    /**
-     * Runs the search kernels single-threaded on small synthetic problems of {@code nbit} bits until they
-     * run at compiled speed (or {@code maxMillis} passed), so the JIT has compiled them before a timed
-     * search; the command line does this while it loads the database file. The synthetic database holds
-     * random codes and then codes that approach the first query step by step, so the candidate path
-     * (threshold drops, compaction) is compiled too. Stops early when the thread is interrupted. Returns
-     * the number of rounds run.
-     */
-    public static int warmUp(int nbit, long maxMillis) {
-        int words = PackedCodes.wordsFor(nbit), n = 4096, nq = 16;
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(nbit);
-        long pad = ~PackedCodes.padMask(nbit);
-        long[] dbw = new long[n * words], qw = new long[nq * words];
-        for (int i = 0; i < qw.length; i++) qw[i] = rnd.nextLong() & (i % words == words - 1 ? pad : -1L);
-        for (int i = 0; i < n; i++) {
-            for (int w = 0; w < words; w++) {
-                long last = w == words - 1 ? pad : -1L;
-                long flip = i < n / 2 ? rnd.nextLong() : -1L >>> Math.min(63, (i - n / 2) * 64 / (n / 2));
-                dbw[i * words + w] = (i < n / 2 ? flip : qw[w] ^ flip) & last;
-            }
-        }
-        PackedCodes db = PackedCodes.wrap(dbw, n, nbit), q = PackedCodes.wrap(qw, nq, nbit);
-        int block = Math.max(Hamming.CHUNK, BLOCK_LONGS / words / Hamming.CHUNK * Hamming.CHUNK);
-        long end = System.nanoTime() + maxMillis * 1_000_000L;
-        int rounds = 0, fast = 0;
-        // compiled, a round is a few tens of microseconds per word; interpreted or C1, milliseconds
-        long fastNanos = 300_000L * words;
-        while (fast < 20 && System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
-            long t0 = System.nanoTime();
-            scanTile(q, 0, nq, db, 0, n, block, 1 + rounds % 7, -1);
-            if (System.nanoTime() - t0 < fastNanos) fast++;
-            rounds++;
-        }
-        return rounds;
-    }
 }

@@ -60,7 +60,7 @@ public interface Backend extends AutoCloseable {
     /** x, y (rows, C): y = softmax of each row. */
     void softmaxForward(DeviceBuffer x, DeviceBuffer y, int rows, int C);
 
-    /** y, dy, dx (rows, C): dx += y * (dy - <dy, y>) per row. */
+    /** y, dy, dx (rows, C): dx += y * (dy - {@code <dy, y>}) per row. */
     void softmaxBackward(DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, int rows, int C);
 
     /** x, y (rows, C); w, b (C) or null; mean, rstd (rows) written for the backward. */
@@ -159,7 +159,7 @@ public interface Backend extends AutoCloseable {
     /**
      * Exact Hamming top-k: for each of nq queries (nq, words) the k nearest of n database codes
      * (n, words), words = ceil(nbit/64), ordered by (distance, index); idx, dist (nq, k) ints.
-     * Requires 1 <= k <= n and nbit <= {@link #MAX_SEARCH_BITS}.
+     * Requires {@code 1 <= k <= n} and {@code nbit <=} {@link #MAX_SEARCH_BITS}.
      */
     void hammingTopK(DeviceBuffer queries, int nq, DeviceBuffer db, int n, int nbit, int k,
                      DeviceBuffer idx, DeviceBuffer dist);

@@ -99,7 +99,7 @@ public final class Npy {
                 return -1;
             }
         }).toArray();
-        for (int x : shape) if (x < 0) throw new IOException(file + ": bad shape in .npy header: (" + s.group(1) + ")");
+        for (int x : shape) if (x < 0) throw new IOException(file + ": bad shape in .npy header: (" + printable(s.group(1)) + ")");
         if (shape.length > 2) {
             throw new IOException(file + ": expected a 1-D or 2-D array, found shape " + Arrays.toString(shape));
         }
@@ -357,7 +357,7 @@ public final class Npy {
     }
 
     /**
-     * The bytes of a version-1 header for a {@code rows x cols} C-order array of {@code descr} (e.g. "<f4",
+     * The bytes of a version-1 header for a {@code rows x cols} C-order array of {@code descr} (e.g. {@code "<f4"},
      * "|i1"), padded to 64 bytes: what a streaming writer puts before its rows.
      */
     public static byte[] header(String descr, int rows, int cols) {

@@ -22,10 +22,10 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Activation {
     private Activation() {}
 
-    private static final VectorSpecies<Float> S = Simd.FLOAT;
-
     private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
+
     private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
+
     private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
     /** A range body: processes [from, to). */
@@ -51,48 +51,9 @@ public final class Activation {
         });
     }
 
-    // ---- exp and tanh from basic arithmetic ------------------------------------------------------
-    // The Vector API's EXP/TANH may give different bits in interpreted and compiled code (a Java
-    // fallback there, a vector math library here), which made runs irreproducible. These use only
-    // IEEE-exact operations (+, *, fma, compare, convert, shifts), so every tier agrees.
-
-    private static final float LOG2E = 1.44269504088896341f;
     private static final float EXP_HI = 88.3762626647949f;
+
     private static final float EXP_C1 = 0.693359375f, EXP_C2 = -2.12194440e-4f;
-
-    /** exp per lane (Cephes expf: 2^n times a degree-6 polynomial), ~1-2 ulp; 0 below -88.38. */
-    static FloatVector exp(FloatVector x) {
-        x = x.max(-EXP_HI).min(EXP_HI);
-        FloatVector t = x.fma(LOG2E, 0.5f);
-        FloatVector fi = (FloatVector) ((IntVector) t.convert(VectorOperators.F2I, 0)).convert(VectorOperators.I2F, 0);
-        fi = fi.sub(1f, fi.compare(VectorOperators.GT, t));                 // floor(t)
-        FloatVector r = x.sub(fi.mul(EXP_C1));                              // exact: C1 has 9 bits
-        r = fi.fma(FloatVector.broadcast(S, -EXP_C2), r);
-        FloatVector p = r.fma(1.9875691500E-4f, 1.3981999507E-3f);
-        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073E-3f));
-        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894E-2f));
-        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459E-1f));
-        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201E-1f));
-        FloatVector y = p.fma(r.mul(r), r).add(1f);
-        IntVector n = (IntVector) fi.convert(VectorOperators.F2I, 0);
-        FloatVector pow2 = n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return y.mul(pow2);
-    }
-
-    /** tanh per lane (Cephes tanhf: odd polynomial below |x| = 0.625, else 1 - 2/(e^{2|x|} + 1)). */
-    static FloatVector tanhV(FloatVector x) {
-        FloatVector ax = x.abs();
-        FloatVector s = x.mul(x);
-        FloatVector p = s.fma(-5.70498872745E-3f, 2.06390887954E-2f);
-        p = p.fma(s, FloatVector.broadcast(S, -5.37397155531E-2f));
-        p = p.fma(s, FloatVector.broadcast(S, 1.33314422036E-1f));
-        p = p.fma(s, FloatVector.broadcast(S, -3.33332819422E-1f));
-        FloatVector small = p.mul(s).fma(x, x);
-        FloatVector e = exp(ax.mul(2f));
-        FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
-        large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
-        return large.blend(small, ax.compare(VectorOperators.LT, 0.625f));
-    }
 
     // ---- erf ------------------------------------------------------------------------------------
 
@@ -138,11 +99,7 @@ public final class Activation {
     }
 
     static void tanhSimd(float[] x, float[] y, int from, int to) {
-        int i = from;
-        for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
-            tanhV(FloatVector.fromArray(S, x, i)).intoArray(y, i);
-        }
-        tanhReference(x, y, i, to);
+        Vec.tanhSimd(x, y, from, to);
     }
 
     /** dx += dy * (1 - y^2); y the forward output. */
@@ -155,13 +112,7 @@ public final class Activation {
     }
 
     static void tanhBackwardSimd(float[] y, float[] dy, float[] dx, int from, int to) {
-        int i = from;
-        for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
-            FloatVector yv = FloatVector.fromArray(S, y, i);
-            FloatVector d = yv.neg().fma(yv, FloatVector.broadcast(S, 1f)).mul(FloatVector.fromArray(S, dy, i));
-            d.add(FloatVector.fromArray(S, dx, i)).intoArray(dx, i);
-        }
-        tanhBackwardReference(y, dy, dx, i, to);
+        Vec.tanhBackwardSimd(y, dy, dx, from, to);
     }
 
     // ---- sigmoid --------------------------------------------------------------------------------
@@ -176,12 +127,7 @@ public final class Activation {
     }
 
     static void sigmoidSimd(float[] x, float[] y, int from, int to) {
-        int i = from;
-        for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
-            FloatVector e = exp(FloatVector.fromArray(S, x, i).neg());
-            FloatVector.broadcast(S, 1f).div(e.add(1f)).intoArray(y, i);
-        }
-        sigmoidReference(x, y, i, to);
+        Vec.sigmoidSimd(x, y, from, to);
     }
 
     /** dx += dy * y * (1 - y); y the forward output. */
@@ -194,13 +140,7 @@ public final class Activation {
     }
 
     static void sigmoidBackwardSimd(float[] y, float[] dy, float[] dx, int from, int to) {
-        int i = from;
-        for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
-            FloatVector yv = FloatVector.fromArray(S, y, i);
-            FloatVector d = FloatVector.fromArray(S, dy, i).mul(yv).mul(yv.neg().add(1f));
-            d.add(FloatVector.fromArray(S, dx, i)).intoArray(dx, i);
-        }
-        sigmoidBackwardReference(y, dy, dx, i, to);
+        Vec.sigmoidBackwardSimd(y, dy, dx, from, to);
     }
 
     // ---- GELU (exact) ---------------------------------------------------------------------------
@@ -227,55 +167,151 @@ public final class Activation {
         }
     }
 
-    /** Phi(x) per lane in float: the erfc fit of {@link #erfc(double)}, Taylor near 0. */
-    private static FloatVector cdf(FloatVector x) {
-        FloatVector u = x.mul(INV_SQRT2);
-        FloatVector z = u.abs();
-        FloatVector t = FloatVector.broadcast(S, 1f).div(z.fma(0.5f, 1f));
-        FloatVector p = t.fma(0.17087277f, -0.82215223f);
-        p = p.fma(t, FloatVector.broadcast(S, 1.48851587f));
-        p = p.fma(t, FloatVector.broadcast(S, -1.13520398f));
-        p = p.fma(t, FloatVector.broadcast(S, 0.27886807f));
-        p = p.fma(t, FloatVector.broadcast(S, -0.18628806f));
-        p = p.fma(t, FloatVector.broadcast(S, 0.09678418f));
-        p = p.fma(t, FloatVector.broadcast(S, 0.37409196f));
-        p = p.fma(t, FloatVector.broadcast(S, 1.00002368f));
-        p = p.fma(t, FloatVector.broadcast(S, -1.26551223f));
-        FloatVector erfcZ = t.mul(exp(z.neg().fma(z, p)));
-        // Phi = erfc(-u)/2: for u >= 0 that is 1 - erfc(u)/2, else erfc(|u|)/2
-        FloatVector half = erfcZ.mul(0.5f);
-        VectorMask<Float> pos = u.compare(VectorOperators.GE, 0f);
-        FloatVector far = half.neg().add(1f).blend(half, pos.not());
-        // near 0: (1 + erf(u)) / 2 with the series
-        FloatVector u2 = u.mul(u);
-        FloatVector s = u2.fma(-1f / 75600, 1f / 9360);
-        s = s.fma(u2, FloatVector.broadcast(S, -1f / 1320));
-        s = s.fma(u2, FloatVector.broadcast(S, 1f / 216));
-        s = s.fma(u2, FloatVector.broadcast(S, -1f / 42));
-        s = s.fma(u2, FloatVector.broadcast(S, 1f / 10));
-        s = s.fma(u2, FloatVector.broadcast(S, -1f / 3));
-        s = s.fma(u2, FloatVector.broadcast(S, 1f));
-        FloatVector near = s.mul(u).mul((float) (TWO_OVER_SQRT_PI / 2)).add(0.5f);
-        return far.blend(near, z.compare(VectorOperators.LT, 0.5f));
-    }
-
     static void geluSimd(float[] x, float[] y, int from, int to) {
-        int i = from;
-        for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
-            FloatVector xv = FloatVector.fromArray(S, x, i);
-            xv.mul(cdf(xv)).intoArray(y, i);
-        }
-        geluReference(x, y, i, to);
+        Vec.geluSimd(x, y, from, to);
     }
 
     static void geluBackwardSimd(float[] x, float[] dy, float[] dx, int from, int to) {
-        int i = from;
-        for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
-            FloatVector xv = FloatVector.fromArray(S, x, i);
-            FloatVector pdf = exp(xv.mul(xv).mul(-0.5f)).mul(INV_SQRT_2PI);
-            FloatVector d = xv.fma(pdf, cdf(xv)).mul(FloatVector.fromArray(S, dy, i));
-            d.add(FloatVector.fromArray(S, dx, i)).intoArray(dx, i);
+        Vec.geluBackwardSimd(x, dy, dx, from, to);
+    }
+
+    /**
+     * The Vector API code of this class: loaded (and verified) only when {@link Simd#ENABLED}, so the class
+     * above runs its scalar references on a JVM without {@code jdk.incubator.vector}.
+     */
+    static final class Vec {
+        private Vec() {}
+
+        private static final VectorSpecies<Float> S = Simd.FLOAT;
+
+        // ---- exp and tanh from basic arithmetic ------------------------------------------------------
+        // The Vector API's EXP/TANH may give different bits in interpreted and compiled code (a Java
+        // fallback there, a vector math library here), which made runs irreproducible. These use only
+        // IEEE-exact operations (+, *, fma, compare, convert, shifts), so every tier agrees.
+
+        private static final float LOG2E = 1.44269504088896341f;
+
+        /** exp per lane (Cephes expf: 2^n times a degree-6 polynomial), ~1-2 ulp; 0 below -88.38. */
+        static FloatVector exp(FloatVector x) {
+            x = x.max(-EXP_HI).min(EXP_HI);
+            FloatVector t = x.fma(LOG2E, 0.5f);
+            FloatVector fi = (FloatVector) ((IntVector) t.convert(VectorOperators.F2I, 0)).convert(VectorOperators.I2F, 0);
+            fi = fi.sub(1f, fi.compare(VectorOperators.GT, t));                 // floor(t)
+            FloatVector r = x.sub(fi.mul(EXP_C1));                              // exact: C1 has 9 bits
+            r = fi.fma(FloatVector.broadcast(S, -EXP_C2), r);
+            FloatVector p = r.fma(1.9875691500E-4f, 1.3981999507E-3f);
+            p = p.fma(r, FloatVector.broadcast(S, 8.3334519073E-3f));
+            p = p.fma(r, FloatVector.broadcast(S, 4.1665795894E-2f));
+            p = p.fma(r, FloatVector.broadcast(S, 1.6666665459E-1f));
+            p = p.fma(r, FloatVector.broadcast(S, 5.0000001201E-1f));
+            FloatVector y = p.fma(r.mul(r), r).add(1f);
+            IntVector n = (IntVector) fi.convert(VectorOperators.F2I, 0);
+            FloatVector pow2 = n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            return y.mul(pow2);
         }
-        geluBackwardReference(x, dy, dx, i, to);
+
+        /** tanh per lane (Cephes tanhf: odd polynomial below |x| = 0.625, else 1 - 2/(e^{2|x|} + 1)). */
+        static FloatVector tanhV(FloatVector x) {
+            FloatVector ax = x.abs();
+            FloatVector s = x.mul(x);
+            FloatVector p = s.fma(-5.70498872745E-3f, 2.06390887954E-2f);
+            p = p.fma(s, FloatVector.broadcast(S, -5.37397155531E-2f));
+            p = p.fma(s, FloatVector.broadcast(S, 1.33314422036E-1f));
+            p = p.fma(s, FloatVector.broadcast(S, -3.33332819422E-1f));
+            FloatVector small = p.mul(s).fma(x, x);
+            FloatVector e = exp(ax.mul(2f));
+            FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
+            large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
+            return large.blend(small, ax.compare(VectorOperators.LT, 0.625f));
+        }
+
+        static void tanhSimd(float[] x, float[] y, int from, int to) {
+            int i = from;
+            for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
+                tanhV(FloatVector.fromArray(S, x, i)).intoArray(y, i);
+            }
+            tanhReference(x, y, i, to);
+        }
+
+        static void tanhBackwardSimd(float[] y, float[] dy, float[] dx, int from, int to) {
+            int i = from;
+            for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
+                FloatVector yv = FloatVector.fromArray(S, y, i);
+                FloatVector d = yv.neg().fma(yv, FloatVector.broadcast(S, 1f)).mul(FloatVector.fromArray(S, dy, i));
+                d.add(FloatVector.fromArray(S, dx, i)).intoArray(dx, i);
+            }
+            tanhBackwardReference(y, dy, dx, i, to);
+        }
+
+        static void sigmoidSimd(float[] x, float[] y, int from, int to) {
+            int i = from;
+            for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
+                FloatVector e = exp(FloatVector.fromArray(S, x, i).neg());
+                FloatVector.broadcast(S, 1f).div(e.add(1f)).intoArray(y, i);
+            }
+            sigmoidReference(x, y, i, to);
+        }
+
+        static void sigmoidBackwardSimd(float[] y, float[] dy, float[] dx, int from, int to) {
+            int i = from;
+            for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
+                FloatVector yv = FloatVector.fromArray(S, y, i);
+                FloatVector d = FloatVector.fromArray(S, dy, i).mul(yv).mul(yv.neg().add(1f));
+                d.add(FloatVector.fromArray(S, dx, i)).intoArray(dx, i);
+            }
+            sigmoidBackwardReference(y, dy, dx, i, to);
+        }
+
+        /** Phi(x) per lane in float: the erfc fit of {@link #erfc(double)}, Taylor near 0. */
+        private static FloatVector cdf(FloatVector x) {
+            FloatVector u = x.mul(INV_SQRT2);
+            FloatVector z = u.abs();
+            FloatVector t = FloatVector.broadcast(S, 1f).div(z.fma(0.5f, 1f));
+            FloatVector p = t.fma(0.17087277f, -0.82215223f);
+            p = p.fma(t, FloatVector.broadcast(S, 1.48851587f));
+            p = p.fma(t, FloatVector.broadcast(S, -1.13520398f));
+            p = p.fma(t, FloatVector.broadcast(S, 0.27886807f));
+            p = p.fma(t, FloatVector.broadcast(S, -0.18628806f));
+            p = p.fma(t, FloatVector.broadcast(S, 0.09678418f));
+            p = p.fma(t, FloatVector.broadcast(S, 0.37409196f));
+            p = p.fma(t, FloatVector.broadcast(S, 1.00002368f));
+            p = p.fma(t, FloatVector.broadcast(S, -1.26551223f));
+            FloatVector erfcZ = t.mul(exp(z.neg().fma(z, p)));
+            // Phi = erfc(-u)/2: for u >= 0 that is 1 - erfc(u)/2, else erfc(|u|)/2
+            FloatVector half = erfcZ.mul(0.5f);
+            VectorMask<Float> pos = u.compare(VectorOperators.GE, 0f);
+            FloatVector far = half.neg().add(1f).blend(half, pos.not());
+            // near 0: (1 + erf(u)) / 2 with the series
+            FloatVector u2 = u.mul(u);
+            FloatVector s = u2.fma(-1f / 75600, 1f / 9360);
+            s = s.fma(u2, FloatVector.broadcast(S, -1f / 1320));
+            s = s.fma(u2, FloatVector.broadcast(S, 1f / 216));
+            s = s.fma(u2, FloatVector.broadcast(S, -1f / 42));
+            s = s.fma(u2, FloatVector.broadcast(S, 1f / 10));
+            s = s.fma(u2, FloatVector.broadcast(S, -1f / 3));
+            s = s.fma(u2, FloatVector.broadcast(S, 1f));
+            FloatVector near = s.mul(u).mul((float) (TWO_OVER_SQRT_PI / 2)).add(0.5f);
+            return far.blend(near, z.compare(VectorOperators.LT, 0.5f));
+        }
+
+        static void geluSimd(float[] x, float[] y, int from, int to) {
+            int i = from;
+            for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
+                FloatVector xv = FloatVector.fromArray(S, x, i);
+                xv.mul(cdf(xv)).intoArray(y, i);
+            }
+            geluReference(x, y, i, to);
+        }
+
+        static void geluBackwardSimd(float[] x, float[] dy, float[] dx, int from, int to) {
+            int i = from;
+            for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
+                FloatVector xv = FloatVector.fromArray(S, x, i);
+                FloatVector pdf = exp(xv.mul(xv).mul(-0.5f)).mul(INV_SQRT_2PI);
+                FloatVector d = xv.fma(pdf, cdf(xv)).mul(FloatVector.fromArray(S, dy, i));
+                d.add(FloatVector.fromArray(S, dx, i)).intoArray(dx, i);
+            }
+            geluBackwardReference(x, dy, dx, i, to);
+        }
     }
 }

@@ -15,8 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Outputs may alias inputs exactly (same array and offset), never partially.
  */
 public final class Elementwise {
-    private static final VectorSpecies<Float> S = Simd.FLOAT;
-    private static final int L = S.length();
+    private static final int L = Simd.floatLanes();
 
     private Elementwise() {}
 
@@ -66,32 +65,16 @@ public final class Elementwise {
         for (int i = 0; i < n; i++) y[yOff + i] = a[aOff + i] * b[bOff + i];
     }
 
-    // One method per operation, each with its operator as a literal: a shared body taking the
-    // operator as a parameter is compiled on its own (OSR of the long loop) with a non-constant
-    // operator, and the Vector API then falls back to per-lane code.
-
     private static void addSimd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
-        }
-        addReference(a, aOff + i, b, bOff + i, y, yOff + i, n - i);
+        Vec.addSimd(a, aOff, b, bOff, y, yOff, n);
     }
 
     private static void subSimd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, a, aOff + i).sub(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
-        }
-        subReference(a, aOff + i, b, bOff + i, y, yOff + i, n - i);
+        Vec.subSimd(a, aOff, b, bOff, y, yOff, n);
     }
 
     private static void mulSimd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, a, aOff + i).mul(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
-        }
-        mulReference(a, aOff + i, b, bOff + i, y, yOff + i, n - i);
+        Vec.mulSimd(a, aOff, b, bOff, y, yOff, n);
     }
 
     // ---- array level: fused forms --------------------------------------------------------------------
@@ -104,12 +87,7 @@ public final class Elementwise {
     }
 
     private static void axpySimd(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        FloatVector va = FloatVector.broadcast(S, alpha);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, x, xOff + i).fma(va, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+        Vec.axpySimd(alpha, x, xOff, y, yOff, n);
     }
 
     public static void axpyReference(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
@@ -124,11 +102,7 @@ public final class Elementwise {
     }
 
     private static void scaleSimd(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, x, xOff + i).mul(alpha).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) y[yOff + i] = alpha * x[xOff + i];
+        Vec.scaleSimd(alpha, x, xOff, y, yOff, n);
     }
 
     public static void scaleReference(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
@@ -144,12 +118,7 @@ public final class Elementwise {
     }
 
     private static void fmaSimd(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, float[] out, int oOff, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), FloatVector.fromArray(S, z, zOff + i))
-                    .intoArray(out, oOff + i);
-        }
-        for (; i < n; i++) out[oOff + i] = Math.fma(x[xOff + i], y[yOff + i], z[zOff + i]);
+        Vec.fmaSimd(x, xOff, y, yOff, z, zOff, out, oOff, n);
     }
 
     public static void fmaReference(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, float[] out, int oOff, int n) {
@@ -198,6 +167,70 @@ public final class Elementwise {
         if (off < 0 || (long) off + n > x.length) {
             throw new IndexOutOfBoundsException(op + ": " + what + " range [" + off + ", " + ((long) off + n)
                     + ") outside an array of " + x.length);
+        }
+    }
+
+    /**
+     * The Vector API code of this class: loaded (and verified) only when {@link Simd#ENABLED}, so the class
+     * above runs its scalar references on a JVM without {@code jdk.incubator.vector}.
+     */
+    static final class Vec {
+        private Vec() {}
+
+        private static final VectorSpecies<Float> S = Simd.FLOAT;
+
+        // One method per operation, each with its operator as a literal: a shared body taking the
+        // operator as a parameter is compiled on its own (OSR of the long loop) with a non-constant
+        // operator, and the Vector API then falls back to per-lane code.
+
+        static void addSimd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) {
+                FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
+            }
+            addReference(a, aOff + i, b, bOff + i, y, yOff + i, n - i);
+        }
+
+        static void subSimd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) {
+                FloatVector.fromArray(S, a, aOff + i).sub(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
+            }
+            subReference(a, aOff + i, b, bOff + i, y, yOff + i, n - i);
+        }
+
+        static void mulSimd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) {
+                FloatVector.fromArray(S, a, aOff + i).mul(FloatVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
+            }
+            mulReference(a, aOff + i, b, bOff + i, y, yOff + i, n - i);
+        }
+
+        static void axpySimd(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+            FloatVector va = FloatVector.broadcast(S, alpha);
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) {
+                FloatVector.fromArray(S, x, xOff + i).fma(va, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+            }
+            for (; i < n; i++) y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+        }
+
+        static void scaleSimd(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) {
+                FloatVector.fromArray(S, x, xOff + i).mul(alpha).intoArray(y, yOff + i);
+            }
+            for (; i < n; i++) y[yOff + i] = alpha * x[xOff + i];
+        }
+
+        static void fmaSimd(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, float[] out, int oOff, int n) {
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) {
+                FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), FloatVector.fromArray(S, z, zOff + i))
+                        .intoArray(out, oOff + i);
+            }
+            for (; i < n; i++) out[oOff + i] = Math.fma(x[xOff + i], y[yOff + i], z[zOff + i]);
         }
     }
 }

@@ -30,7 +30,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Matmul {
     static final VectorSpecies<Float> S = Simd.FLOAT;
     /** Lanes per vector. */
-    static final int L = S.length();
+    static final int L = Simd.floatLanes();
     /** Micro-tile width: two vectors. */
     static final int NR = 2 * L;
     /** Micro-tile height (rows of A broadcast per k step). */

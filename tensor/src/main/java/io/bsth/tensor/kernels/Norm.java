@@ -20,8 +20,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Norm {
     private Norm() {}
 
-    private static final VectorSpecies<Float> S = Simd.FLOAT;
-
     /**
      * Number of row blocks with their own partial sums in the reductions over rows: a function of the
      * shape only (at most 64), so sums come out the same for any thread count.
@@ -35,16 +33,7 @@ public final class Norm {
     /** Sum of a[o .. o+C). */
     static float rowSum(float[] a, int o, int C) {
         if (!Simd.ENABLED) return rowSumReference(a, o, C);
-        int L = S.length(), bound = S.loopBound(C), j = 0;
-        FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
-        for (; j + L < bound; j += 2 * L) {
-            acc0 = acc0.add(FloatVector.fromArray(S, a, o + j));
-            acc1 = acc1.add(FloatVector.fromArray(S, a, o + j + L));
-        }
-        for (; j < bound; j += L) acc0 = acc0.add(FloatVector.fromArray(S, a, o + j));
-        float s = LaneSum.sum(acc0.add(acc1));
-        for (; j < C; j++) s += a[o + j];
-        return s;
+        return Vec.rowSum(a, o, C);
     }
 
     public static float rowSumReference(float[] a, int o, int C) {
@@ -56,18 +45,7 @@ public final class Norm {
     /** Sum of (a[o+j] - m)^2. */
     static float rowSqDev(float[] a, int o, int C, float m) {
         if (!Simd.ENABLED) return rowSqDevReference(a, o, C, m);
-        int L = S.length(), bound = S.loopBound(C), j = 0;
-        FloatVector acc = FloatVector.zero(S);
-        for (; j < bound; j += L) {
-            FloatVector d = FloatVector.fromArray(S, a, o + j).sub(m);
-            acc = d.fma(d, acc);
-        }
-        float s = LaneSum.sum(acc);
-        for (; j < C; j++) {
-            float d = a[o + j] - m;
-            s += d * d;
-        }
-        return s;
+        return Vec.rowSqDev(a, o, C, m);
     }
 
     public static float rowSqDevReference(float[] a, int o, int C, float m) {
@@ -82,12 +60,7 @@ public final class Norm {
     /** Sum of a[oa+j] * b[ob+j]. */
     static float rowDot(float[] a, int oa, float[] b, int ob, int C) {
         if (!Simd.ENABLED) return rowDotReference(a, oa, b, ob, C);
-        int L = S.length(), bound = S.loopBound(C), j = 0;
-        FloatVector acc = FloatVector.zero(S);
-        for (; j < bound; j += L) acc = FloatVector.fromArray(S, a, oa + j).fma(FloatVector.fromArray(S, b, ob + j), acc);
-        float s = LaneSum.sum(acc);
-        for (; j < C; j++) s += a[oa + j] * b[ob + j];
-        return s;
+        return Vec.rowDot(a, oa, b, ob, C);
     }
 
     public static float rowDotReference(float[] a, int oa, float[] b, int ob, int C) {
@@ -301,5 +274,52 @@ public final class Norm {
                 }
             }
         });
+    }
+
+    /**
+     * The Vector API code of this class: loaded (and verified) only when {@link Simd#ENABLED}, so the class
+     * above runs its scalar references on a JVM without {@code jdk.incubator.vector}.
+     */
+    static final class Vec {
+        private Vec() {}
+
+        private static final VectorSpecies<Float> S = Simd.FLOAT;
+
+        static float rowSum(float[] a, int o, int C) {
+            int L = S.length(), bound = S.loopBound(C), j = 0;
+            FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
+            for (; j + L < bound; j += 2 * L) {
+                acc0 = acc0.add(FloatVector.fromArray(S, a, o + j));
+                acc1 = acc1.add(FloatVector.fromArray(S, a, o + j + L));
+            }
+            for (; j < bound; j += L) acc0 = acc0.add(FloatVector.fromArray(S, a, o + j));
+            float s = LaneSum.sum(acc0.add(acc1));
+            for (; j < C; j++) s += a[o + j];
+            return s;
+        }
+
+        static float rowSqDev(float[] a, int o, int C, float m) {
+            int L = S.length(), bound = S.loopBound(C), j = 0;
+            FloatVector acc = FloatVector.zero(S);
+            for (; j < bound; j += L) {
+                FloatVector d = FloatVector.fromArray(S, a, o + j).sub(m);
+                acc = d.fma(d, acc);
+            }
+            float s = LaneSum.sum(acc);
+            for (; j < C; j++) {
+                float d = a[o + j] - m;
+                s += d * d;
+            }
+            return s;
+        }
+
+        static float rowDot(float[] a, int oa, float[] b, int ob, int C) {
+            int L = S.length(), bound = S.loopBound(C), j = 0;
+            FloatVector acc = FloatVector.zero(S);
+            for (; j < bound; j += L) acc = FloatVector.fromArray(S, a, oa + j).fma(FloatVector.fromArray(S, b, ob + j), acc);
+            float s = LaneSum.sum(acc);
+            for (; j < C; j++) s += a[oa + j] * b[ob + j];
+            return s;
+        }
     }
 }

@@ -13,8 +13,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Softmax {
     private Softmax() {}
 
-    private static final VectorSpecies<Float> S = Simd.FLOAT;
-
     /** y[r] = exp(x[r] - max x[r]) / sum; x, y (rows, C). */
     public static void forward(float[] x, float[] y, int rows, int C) {
         Parallel.forRange(rows, Parallel.rowGrain(C), (s, e) -> {
@@ -67,47 +65,65 @@ public final class Softmax {
     }
 
     static void rowSimd(float[] x, float[] y, int o, int C) {
-        int L = S.length(), bound = S.loopBound(C);
-        float max = Float.NEGATIVE_INFINITY;
-        int j = 0;
-        if (bound > 0) {
-            FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (; j < bound; j += L) m = m.max(FloatVector.fromArray(S, x, o + j));
-            max = m.reduceLanes(VectorOperators.MAX);
-        }
-        for (; j < C; j++) max = Math.max(max, x[o + j]);
-        FloatVector acc = FloatVector.zero(S);
-        j = 0;
-        for (; j < bound; j += L) {
-            FloatVector e = Activation.exp(FloatVector.fromArray(S, x, o + j).sub(max));
-            e.intoArray(y, o + j);
-            acc = acc.add(e);
-        }
-        float sum = LaneSum.sum(acc);
-        for (; j < C; j++) {
-            float e = (float) Math.exp(x[o + j] - max);
-            y[o + j] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
-        j = 0;
-        for (; j < bound; j += L) FloatVector.fromArray(S, y, o + j).mul(inv).intoArray(y, o + j);
-        for (; j < C; j++) y[o + j] *= inv;
+        Vec.rowSimd(x, y, o, C);
     }
 
     static void rowBackwardSimd(float[] y, float[] dy, float[] dx, int o, int C) {
-        int L = S.length(), bound = S.loopBound(C);
-        FloatVector acc = FloatVector.zero(S);
-        int j = 0;
-        for (; j < bound; j += L) acc = FloatVector.fromArray(S, dy, o + j).fma(FloatVector.fromArray(S, y, o + j), acc);
-        float dot = LaneSum.sum(acc);
-        for (; j < C; j++) dot += dy[o + j] * y[o + j];
-        j = 0;
-        for (; j < bound; j += L) {
-            FloatVector yv = FloatVector.fromArray(S, y, o + j);
-            FloatVector d = FloatVector.fromArray(S, dy, o + j).sub(dot).mul(yv);
-            d.add(FloatVector.fromArray(S, dx, o + j)).intoArray(dx, o + j);
+        Vec.rowBackwardSimd(y, dy, dx, o, C);
+    }
+
+    /**
+     * The Vector API code of this class: loaded (and verified) only when {@link Simd#ENABLED}, so the class
+     * above runs its scalar references on a JVM without {@code jdk.incubator.vector}.
+     */
+    static final class Vec {
+        private Vec() {}
+
+        private static final VectorSpecies<Float> S = Simd.FLOAT;
+
+        static void rowSimd(float[] x, float[] y, int o, int C) {
+            int L = S.length(), bound = S.loopBound(C);
+            float max = Float.NEGATIVE_INFINITY;
+            int j = 0;
+            if (bound > 0) {
+                FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+                for (; j < bound; j += L) m = m.max(FloatVector.fromArray(S, x, o + j));
+                max = m.reduceLanes(VectorOperators.MAX);
+            }
+            for (; j < C; j++) max = Math.max(max, x[o + j]);
+            FloatVector acc = FloatVector.zero(S);
+            j = 0;
+            for (; j < bound; j += L) {
+                FloatVector e = Activation.Vec.exp(FloatVector.fromArray(S, x, o + j).sub(max));
+                e.intoArray(y, o + j);
+                acc = acc.add(e);
+            }
+            float sum = LaneSum.sum(acc);
+            for (; j < C; j++) {
+                float e = (float) Math.exp(x[o + j] - max);
+                y[o + j] = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            j = 0;
+            for (; j < bound; j += L) FloatVector.fromArray(S, y, o + j).mul(inv).intoArray(y, o + j);
+            for (; j < C; j++) y[o + j] *= inv;
         }
-        for (; j < C; j++) dx[o + j] += y[o + j] * (dy[o + j] - dot);
+
+        static void rowBackwardSimd(float[] y, float[] dy, float[] dx, int o, int C) {
+            int L = S.length(), bound = S.loopBound(C);
+            FloatVector acc = FloatVector.zero(S);
+            int j = 0;
+            for (; j < bound; j += L) acc = FloatVector.fromArray(S, dy, o + j).fma(FloatVector.fromArray(S, y, o + j), acc);
+            float dot = LaneSum.sum(acc);
+            for (; j < C; j++) dot += dy[o + j] * y[o + j];
+            j = 0;
+            for (; j < bound; j += L) {
+                FloatVector yv = FloatVector.fromArray(S, y, o + j);
+                FloatVector d = FloatVector.fromArray(S, dy, o + j).sub(dot).mul(yv);
+                d.add(FloatVector.fromArray(S, dx, o + j)).intoArray(dx, o + j);
+            }
+            for (; j < C; j++) dx[o + j] += y[o + j] * (dy[o + j] - dot);
+        }
     }
 }

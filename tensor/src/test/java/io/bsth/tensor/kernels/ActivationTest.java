@@ -89,12 +89,12 @@ class ActivationTest {
         double worstExp = 0, worstTanh = 0;
         for (float v = -87f; v < 88f; v += 0.0371f) {
             for (int i = 0; i < L; i++) x[i] = v + i * 0.001f;
-            Activation.exp(jdk.incubator.vector.FloatVector.fromArray(Simd.FLOAT, x, 0)).intoArray(y, 0);
+            Activation.Vec.exp(jdk.incubator.vector.FloatVector.fromArray(Simd.FLOAT, x, 0)).intoArray(y, 0);
             for (int i = 0; i < L; i++) worstExp = Math.max(worstExp, Math.abs(y[i] / Math.exp(x[i]) - 1));
         }
         for (float v = -20f; v < 20f; v += 0.00731f) {
             for (int i = 0; i < L; i++) x[i] = v + i * 1e-4f;
-            Activation.tanhV(jdk.incubator.vector.FloatVector.fromArray(Simd.FLOAT, x, 0)).intoArray(y, 0);
+            Activation.Vec.tanhV(jdk.incubator.vector.FloatVector.fromArray(Simd.FLOAT, x, 0)).intoArray(y, 0);
             for (int i = 0; i < L; i++) {
                 double ref = Math.tanh(x[i]);
                 if (ref != 0) worstTanh = Math.max(worstTanh, Math.abs(y[i] / ref - 1));

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * n * 2^-23 of the double reference in magnitude.
  */
 class ElementwiseReduceTest {
-    static final int L = Simd.FLOAT.length();
+    static final int L = Simd.AVAILABLE ? Simd.FLOAT.length() : 16;
     static final int[] SIZES = {1, 2, L - 1, L, L + 1, 2 * L + 3, 97, 1000, 2 * Parallel.GRAIN + 13};
     final int threadsBefore = Parallel.threads();
 

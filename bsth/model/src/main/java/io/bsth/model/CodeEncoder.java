@@ -2,17 +2,22 @@ package io.bsth.model;
 
 import io.bsth.autograd.Grad;
 import io.bsth.autograd.Var;
+import io.bsth.autograd.nn.Module;
 import io.bsth.tensor.Tensor;
 
 /**
- * Encoding for retrieval (docs/ALGORITHM.md, section 3): the network in eval mode (dropout off, batch norm on running
- * statistics), no graph, in batches; returns h (n, k) before sign. Eval-mode outputs do not depend on
- * the batch, so the batch size only bounds memory.
+ * Encoding items to hash outputs for retrieval (docs/ALGORITHM.md, section 3): the network in eval mode
+ * (dropout off, batch norm on running statistics), no graph, in batches; returns h (n, k) before sign.
+ * Eval-mode outputs depend on the batch size only through float rounding, so it bounds memory.
+ *
+ * <p>Eval mode is scoped to the call ({@link Module#inEvalMode}): the network's train/eval flag is
+ * never changed, so one network may be encoded from many threads at once (each call allocates its
+ * own activations), and a network in training mode stays in training mode.
  */
-public final class Encoding {
+public final class CodeEncoder {
     public static final int DEFAULT_BATCH = 1024;
 
-    private Encoding() {}
+    private CodeEncoder() {}
 
     /**
      * image (n, d_I), text (n, d_T) -> h (n, k), row-major. Either may be {@code null} for items that
@@ -28,19 +33,19 @@ public final class Encoding {
         if (text != null && text.size(1) != net.config.textDim()) {
             throw new IllegalArgumentException("text features are " + text.size(1) + "-d, the model expects " + net.config.textDim());
         }
-        boolean wasTraining = net.isTraining();
-        net.eval();
+        if (batch < 1) throw new IllegalArgumentException("batch: expected a positive size, got " + batch);
         float[] h = new float[n * k];
-        try (var ng = Grad.noGrad()) {
-            for (int s = 0; s < n; s += batch) {
-                int len = Math.min(batch, n - s);
-                Var x = image == null ? null : Var.of(image.narrow(0, s, len).contiguous());
-                Var y = text == null ? null : Var.of(text.narrow(0, s, len).contiguous());
-                System.arraycopy(net.forward(x, y).h().data(), 0, h, s * k, len * k);
+        Module.inEvalMode(() -> {
+            try (var ng = Grad.noGrad()) {
+                for (int s = 0; s < n; s += batch) {
+                    int len = Math.min(batch, n - s);
+                    Var x = image == null ? null : Var.of(image.narrow(0, s, len).contiguous());
+                    Var y = text == null ? null : Var.of(text.narrow(0, s, len).contiguous());
+                    System.arraycopy(net.forward(x, y).h().data(), 0, h, s * k, len * k);
+                }
             }
-        } finally {
-            net.train(wasTraining);
-        }
+            return null;
+        });
         return h;
     }
 }
