@@ -50,8 +50,8 @@ public final class ExportCommand implements Callable<Integer> {
         if (!name.matches("[a-z0-9][a-z0-9_.-]*")) {
             throw new IllegalArgumentException("--name: '" + name + "' is not a valid index name (lowercase letters, digits, _ . -)");
         }
-        SearchCommand.checkFolder("--out", out);
         if (Files.exists(out)) throw new IllegalArgumentException("--out " + out + ": already exists");
+        Outputs.checkFile("--out", out);
         long[] ids;
         byte[] bytes;
         int nbit, bpc;

@@ -307,9 +307,9 @@ public final class IndexCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             if (k < 1) throw new IllegalArgumentException("--k: expected a positive number of neighbours, got " + k);
-            SearchCommand.checkFolder("--out", out);
-            SearchCommand.checkFolder("--distances", distances);
-            SearchCommand.checkFolder("--report", report);
+            Outputs.checkFile("--out", out);
+            Outputs.checkFile("--distances", distances);
+            Outputs.checkFile("--report", report);
             source.check();
             List<CodeIndex> shards = new ArrayList<>();
             try {

@@ -44,7 +44,7 @@ public final class MetricsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (int j : depths) if (j < 1) throw new IllegalArgumentException("--depths: expected depths >= 1, got " + j);
-        SearchCommand.checkFolder("--report", report);
+        Outputs.checkFile("--report", report);
         long l0 = System.nanoTime();
         PackedCodes q = CodeFiles.readCodes(queryCodes);
         Npy.Floats lq = CodeFiles.readLabels(queryLabels);

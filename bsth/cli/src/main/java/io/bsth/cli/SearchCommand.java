@@ -1,5 +1,6 @@
 package io.bsth.cli;
 
+
 import io.bsth.retrieval.CodeFiles;
 import io.bsth.retrieval.PackedCodes;
 import io.bsth.retrieval.Search;
@@ -9,6 +10,7 @@ import io.bsth.tensor.backend.DeviceBuffer;
 import io.bsth.tensor.io.AtomicFiles;
 import io.bsth.tensor.io.Json;
 import io.bsth.tensor.io.Npy;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -49,20 +51,13 @@ public final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (k < 1) throw new IllegalArgumentException("--k: expected a positive number of neighbours, got " + k);
-        checkFolder("--out", out);
-        checkFolder("--distances", distances);
-        checkFolder("--report", report);
+        Outputs.checkFile("--out", out);
+        Outputs.checkFile("--distances", distances);
+        Outputs.checkFile("--report", report);
         if (!device.isCpu()) return callOnDevice();
         long l0 = System.nanoTime();
         PackedCodes q = CodeFiles.readCodes(queries);
-        PackedCodes db = CodeFiles.readCodes(dbCodes);
-        if (q.nbit() != db.nbit()) {
-            throw new IllegalArgumentException("--queries " + queries + " has " + q.nbit() + " bits per code, --db-codes "
-                    + dbCodes + " has " + db.nbit());
-        }
-        if (k > db.size()) {
-            throw new IllegalArgumentException("--k: " + k + " exceeds the " + db.size() + " codes of --db-codes " + dbCodes);
-        }
+        PackedCodes db = readDatabase(q);
         double loadSeconds = (System.nanoTime() - l0) / 1e9;
         long t0 = System.nanoTime();
         Search.TopK r = Search.topK(q, db, k);
@@ -81,12 +76,7 @@ public final class SearchCommand implements Callable<Integer> {
     private int callOnDevice() throws Exception {
         long l0 = System.nanoTime();
         PackedCodes q = CodeFiles.readCodes(queries);
-        PackedCodes db = CodeFiles.readCodes(dbCodes);
-        if (q.nbit() != db.nbit()) {
-            throw new IllegalArgumentException("--queries " + queries + " has " + q.nbit() + " bits per code, --db-codes "
-                    + dbCodes + " has " + db.nbit());
-        }
-        if (k > db.size()) throw new IllegalArgumentException("--k: " + k + " exceeds the " + db.size() + " codes of --db-codes " + dbCodes);
+        PackedCodes db = readDatabase(q);
         if (db.nbit() > Backend.MAX_SEARCH_BITS) {
             throw new IllegalArgumentException("--device " + device.device + ": codes of " + db.nbit() + " bits exceed the GPU search's "
                     + Backend.MAX_SEARCH_BITS);
@@ -135,12 +125,16 @@ public final class SearchCommand implements Callable<Integer> {
         }
     }
 
-    /** Fails before the search, not after it, when an output's folder is missing. */
-    static void checkFolder(String flag, Path file) {
-        if (file == null) return;
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(flag + " " + file + ": folder " + dir + " does not exist");
+    /** The database codes, checked against the queries' width and against --k. */
+    private PackedCodes readDatabase(PackedCodes q) throws IOException {
+        PackedCodes db = CodeFiles.readCodes(dbCodes);
+        if (q.nbit() != db.nbit()) {
+            throw new IllegalArgumentException("--queries " + queries + " has " + q.nbit() + " bits per code, --db-codes "
+                    + dbCodes + " has " + db.nbit());
         }
+        if (k > db.size()) {
+            throw new IllegalArgumentException("--k: " + k + " exceeds the " + db.size() + " codes of --db-codes " + dbCodes);
+        }
+        return db;
     }
 }
