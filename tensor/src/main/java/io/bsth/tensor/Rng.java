@@ -1,5 +1,11 @@
 package io.bsth.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Seeded, splittable, counter-based random numbers (SplitMix64 finaliser over key + counter).
  *
@@ -129,10 +135,55 @@ public final class Rng {
     public void dropoutMask(float[] mask, int off, int n, float p) {
         int threshold = dropoutThreshold(p);
         float scale = 1f / (1f - p);
+        long k = key;
         bulk(n, (base, from, to) -> {
-            for (int i = from; i < to; i++) {
-                mask[off + i] = (int) (at(base + i) >>> 40) >= threshold ? scale : 0f;
-            }
+            if (Simd.ENABLED) Vec.dropoutMaskSimd(k, base, threshold, scale, mask, off, from, to);
+            else dropoutMaskReference(k, base, threshold, scale, mask, off, from, to);
         });
+    }
+
+    /**
+     * Draws base+from .. base+to-1 of generator {@code key} as a dropout mask: mask (off + [from, to))
+     * = scale where the draw's top 24 bits are >= threshold, else 0. The scalar reference.
+     */
+    static void dropoutMaskReference(long key, long base, int threshold, float scale, float[] mask, int off, int from, int to) {
+        for (int i = from; i < to; i++) {
+            mask[off + i] = (int) (mix64(key + (base + i) * GAMMA) >>> 40) >= threshold ? scale : 0f;
+        }
+    }
+
+    /** The Vector API code: loaded only when {@link Simd#ENABLED}. */
+    static final class Vec {
+        private Vec() {}
+
+        private static final VectorSpecies<Long> SL = Simd.LONG;
+        private static final VectorSpecies<Float> SF = Simd.FLOAT;
+
+        /**
+         * {@link #dropoutMaskReference} with SplitMix64 on long lanes: two long vectors of draws per
+         * float vector of mask (same shape, so twice the lanes); the keep bits of both become one
+         * float mask. Same bits as the reference.
+         */
+        static void dropoutMaskSimd(long key, long base, int threshold, float scale, float[] mask, int off, int from, int to) {
+            int ll = SL.length(), fl = SF.length();
+            LongVector lane = LongVector.zero(SL).addIndex(1);
+            FloatVector keepV = FloatVector.broadcast(SF, scale), zero = FloatVector.zero(SF);
+            int i = from;
+            for (int end = from + SF.loopBound(to - from); i < end; i += fl) {
+                long lo = keepBits(lane.add(base + i), key, threshold);
+                long hi = keepBits(lane.add(base + i + ll), key, threshold);
+                zero.blend(keepV, VectorMask.fromLong(SF, lo | hi << ll)).intoArray(mask, off + i);
+            }
+            dropoutMaskReference(key, base, threshold, scale, mask, off, i, to);
+        }
+
+        /** Lane j of the result: whether draw idx[j] is kept. */
+        private static long keepBits(LongVector idx, long key, int threshold) {
+            LongVector z = idx.mul(GAMMA).add(key);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
+            return z.lanewise(VectorOperators.LSHR, 40).compare(VectorOperators.GE, threshold).toLong();
+        }
     }
 }
