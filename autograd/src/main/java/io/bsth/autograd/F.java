@@ -250,11 +250,10 @@ public final class F {
         if (!training || p == 0f) return x;
         if (p == 1f) return scale(x, 0f);
         int n = x.numel();
-        float[] mask = StepBuffers.take(n);
-        rng.dropoutMask(mask, 0, n, p);
         float[] X = x.data(), Y = StepBuffers.take(n);
-        Elementwise.mul(X, 0, mask, 0, Y, 0, n);
-        return Var.result("dropout", Y, x.shape(), g -> Elementwise.mulAcc(g, 0, mask, 0, x.gradBuf(), 0, n), x);
+        // the mask is not stored: backward redraws it from the same counter-based draws
+        Rng.Block draws = rng.dropout(X, Y, n, p);
+        return Var.result("dropout", Y, x.shape(), g -> Rng.dropoutBackward(draws, p, g, x.gradBuf()), x);
     }
 
     /** Softmax over the last dimension (max-subtracted). */

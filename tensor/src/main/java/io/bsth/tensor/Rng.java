@@ -143,6 +143,58 @@ public final class Rng {
     }
 
     /**
+     * Inverted dropout without a stored mask: y (n) = x (n) * mask, where mask is what
+     * {@link #dropoutMask} would draw for the next n draws (this generator skips them). Returns those
+     * draws, from which {@link #dropoutBackward} redraws the same mask.
+     */
+    public Block dropout(float[] x, float[] y, int n, float p) {
+        int threshold = dropoutThreshold(p);
+        float scale = 1f / (1f - p);
+        Block b = reserve(n);
+        long k = key;
+        blocks(n, (from, to) -> {
+            if (Simd.ENABLED) Vec.dropoutSimd(k, b.base(), threshold, scale, x, y, from, to);
+            else dropoutReference(k, b.base(), threshold, scale, x, y, from, to);
+        });
+        return b;
+    }
+
+    /** dx (n) += g (n) * mask, the mask of {@link #dropout} that returned {@code draws} (same p). */
+    public static void dropoutBackward(Block draws, float p, float[] g, float[] dx) {
+        int threshold = dropoutThreshold(p);
+        float scale = 1f / (1f - p);
+        long k = draws.key(), base = draws.base();
+        blocks(draws.n(), (from, to) -> {
+            if (Simd.ENABLED) Vec.dropoutBackwardSimd(k, base, threshold, scale, g, dx, from, to);
+            else dropoutBackwardReference(k, base, threshold, scale, g, dx, from, to);
+        });
+    }
+
+    private interface Range {
+        void run(int from, int to);
+    }
+
+    /** [0, n) in the blocks of {@link #bulk}, over the pool. */
+    private static void blocks(int n, Range r) {
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        Parallel.forEach(blocks, b -> r.run(b * BLOCK, Math.min(n, (b + 1) * BLOCK)));
+    }
+
+    /** y [from, to) = x * mask of draws base + i: the scalar reference of {@link #dropout}. */
+    static void dropoutReference(long key, long base, int threshold, float scale, float[] x, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
+            y[i] = x[i] * ((int) (mix64(key + (base + i) * GAMMA) >>> 40) >= threshold ? scale : 0f);
+        }
+    }
+
+    /** dx [from, to) += g * mask of draws base + i: the scalar reference of {@link #dropoutBackward}. */
+    static void dropoutBackwardReference(long key, long base, int threshold, float scale, float[] g, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
+            dx[i] += g[i] * ((int) (mix64(key + (base + i) * GAMMA) >>> 40) >= threshold ? scale : 0f);
+        }
+    }
+
+    /**
      * Draws base+from .. base+to-1 of generator {@code key} as a dropout mask: mask (off + [from, to))
      * = scale where the draw's top 24 bits are >= threshold, else 0. The scalar reference.
      */
@@ -175,6 +227,39 @@ public final class Rng {
                 zero.blend(keepV, VectorMask.fromLong(SF, lo | hi << ll)).intoArray(mask, off + i);
             }
             dropoutMaskReference(key, base, threshold, scale, mask, off, i, to);
+        }
+
+        /** {@link #dropoutReference} on vectors: y = x * mask (a plain product, as Elementwise.mul). */
+        static void dropoutSimd(long key, long base, int threshold, float scale, float[] x, float[] y, int from, int to) {
+            int ll = SL.length(), fl = SF.length();
+            LongVector lane = LongVector.zero(SL).addIndex(1);
+            FloatVector keepV = FloatVector.broadcast(SF, scale), zero = FloatVector.zero(SF);
+            int i = from;
+            for (int end = from + SF.loopBound(to - from); i < end; i += fl) {
+                long lo = keepBits(lane.add(base + i), key, threshold);
+                long hi = keepBits(lane.add(base + i + ll), key, threshold);
+                FloatVector m = zero.blend(keepV, VectorMask.fromLong(SF, lo | hi << ll));
+                FloatVector.fromArray(SF, x, i).mul(m).intoArray(y, i);
+            }
+            dropoutReference(key, base, threshold, scale, x, y, i, to);
+        }
+
+        /** {@link #dropoutBackwardReference} on vectors: dx = fma(g, mask, dx), as Elementwise.mulAcc. */
+        static void dropoutBackwardSimd(long key, long base, int threshold, float scale, float[] g, float[] dx, int from, int to) {
+            int ll = SL.length(), fl = SF.length();
+            LongVector lane = LongVector.zero(SL).addIndex(1);
+            FloatVector keepV = FloatVector.broadcast(SF, scale), zero = FloatVector.zero(SF);
+            int i = from;
+            for (int end = from + SF.loopBound(to - from); i < end; i += fl) {
+                long lo = keepBits(lane.add(base + i), key, threshold);
+                long hi = keepBits(lane.add(base + i + ll), key, threshold);
+                FloatVector m = zero.blend(keepV, VectorMask.fromLong(SF, lo | hi << ll));
+                FloatVector.fromArray(SF, g, i).fma(m, FloatVector.fromArray(SF, dx, i)).intoArray(dx, i);
+            }
+            for (; i < to; i++) {
+                float m = (int) (mix64(key + (base + i) * GAMMA) >>> 40) >= threshold ? scale : 0f;
+                dx[i] = Math.fma(g[i], m, dx[i]);
+            }
         }
 
         /** Lane j of the result: whether draw idx[j] is kept. */

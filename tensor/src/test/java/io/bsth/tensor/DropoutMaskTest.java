@@ -45,4 +45,34 @@ class DropoutMaskTest {
         }
         assertEquals(a.nextLong(), b.nextLong(), "the mask advances the generator by n draws");
     }
+
+    @Test
+    void dropoutWithoutAStoredMaskGivesTheBitsOfTheMaskedProduct() {
+        for (int n : new int[] {1, 15, 16, 17, 1000, 70_001, 131_075}) {
+            float[] x = new float[n], g = new float[n], mask = new float[n];
+            new Rng(n).fillNormal(x, 0, n, 0f, 1f);
+            new Rng(n + 1).fillNormal(g, 0, n, 0f, 1f);
+            for (float p : new float[] {0.1f, 0.5f}) {
+                new Rng(9).dropoutMask(mask, 0, n, p);
+                float[] want = new float[n], got = new float[n];
+                io.bsth.tensor.kernels.Elementwise.mul(x, 0, mask, 0, want, 0, n);
+                Rng r = new Rng(9);
+                Rng.Block draws = r.dropout(x, got, n, p);
+                assertArrayEquals(want, got, "forward, n " + n + ", p " + p);
+                Rng r2 = new Rng(9);
+                r2.reserve(n);
+                assertEquals(r2.nextLong(), r.nextLong(), "dropout advances the generator by n draws");
+                float[] dWant = x.clone(), dGot = x.clone();
+                io.bsth.tensor.kernels.Elementwise.mulAcc(g, 0, mask, 0, dWant, 0, n);
+                Rng.dropoutBackward(draws, p, g, dGot);
+                assertArrayEquals(dWant, dGot, "backward, n " + n + ", p " + p);
+                float[] yRef = new float[n], dRef = x.clone(), dMul = x.clone();
+                Rng.dropoutReference(draws.key(), draws.base(), Rng.dropoutThreshold(p), 1f / (1f - p), x, yRef, 0, n);
+                assertArrayEquals(want, yRef, "reference forward");
+                Rng.dropoutBackwardReference(draws.key(), draws.base(), Rng.dropoutThreshold(p), 1f / (1f - p), g, dRef, 0, n);
+                io.bsth.tensor.kernels.Elementwise.mulAccReference(g, 0, mask, 0, dMul, 0, n);
+                assertArrayEquals(dMul, dRef, "reference backward");
+            }
+        }
+    }
 }
