@@ -16,7 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The fast path is the Goto/BLIS scheme: B is packed per (KC x NC) panel into NR-wide strips, A
  * per (MC x KC) block into MR-tall strips (alpha folded in, transposition resolved while packing),
  * and a register-tiled MR x NR Vector API micro-kernel (MR x 2 accumulators, A broadcast, B loaded)
- * updates each C tile once per KC block. Threads split the larger of M and N (in whole tiles), each
+ * updates each C tile once per KC block. Products of at most MC rows with B not transposed (the
+ * weight gradients of narrow layers) leave B in place: its whole strips are read by the tiles with
+ * B's row stride, since each packed element would serve only a few rows. Threads split the larger of M and N (in whole tiles), each
  * with its own packing buffers (thread-local, reused: no allocation per call in steady state).
  * Small products (the attention shapes) skip packing and run unpacked 8 x 2L kernels straight from A
  * and B. Batched calls parallelise over the batch (whole matrices per task). Every C element is
@@ -50,6 +52,11 @@ public final class Matmul {
      */
     static long smallFmas = 1L << 21, smallFmasTransB = 1L << 17;
     static int smallRows = 16;
+    /**
+     * Packed products of at most this many rows (and B not transposed) read B in place instead of
+     * packing it; package-private and mutable only so tests can force either way.
+     */
+    static int directRows = MC;
     /** Largest B (elements) the small path transposes into scratch for transB. */
     private static final int SMALL_TRANSPOSE_MAX = 1 << 18;
     /** Below this many multiply-adds a call runs on one thread (hand-off would cost more). */
@@ -243,16 +250,53 @@ public final class Matmul {
         if (beta != 0f && beta != 1f) scaleC(M, N, beta, C, cOff, ldc);
         int kBlocks = (K + KC - 1) / KC;
         int kcStep = (K + kBlocks - 1) / kBlocks;
+        // few rows: each packed element of B would serve at most MC rows, so the tiles read B's
+        // whole-NR strips in place (rows of B one ldb apart) and only A is packed
+        boolean direct = !transB && M <= directRows;
         for (int jc = 0; jc < N; jc += NC) {
             int nc = Math.min(NC, N - jc);
             for (int pc = 0; pc < K; pc += kcStep) {
                 int kc = Math.min(kcStep, K - pc);
-                MatmulPacking.packB(transB, B, bOff, ldb, pc, kc, jc, nc, w.b);
                 boolean accumulate = pc > 0 || beta != 0f;
+                if (direct) {
+                    MatmulPacking.packA(transA, A, aOff, lda, alpha, 0, M, pc, kc, w.a);
+                    directMacro(M, nc, kc, w, B, bOff + pc * ldb + jc, ldb, C, cOff + jc, ldc, accumulate);
+                    continue;
+                }
+                MatmulPacking.packB(transB, B, bOff, ldb, pc, kc, jc, nc, w.b);
                 for (int ic = 0; ic < M; ic += MC) {
                     int mc = Math.min(MC, M - ic);
                     MatmulPacking.packA(transA, A, aOff, lda, alpha, ic, mc, pc, kc, w.a);
                     macro(mc, nc, kc, w, C, cOff + ic * ldc + jc, ldc, accumulate);
+                }
+            }
+        }
+    }
+
+    /**
+     * C block (mc, nc) (+)= the packed A block times B read in place (row k of the block at
+     * b + k*ldb), tile by tile; a ragged last strip of B is packed first (zero-padded).
+     */
+    private static void directMacro(int mc, int nc, int kc, Workspace w, float[] B, int b, int ldb,
+                                    float[] C, int cOff, int ldc, boolean accumulate) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            float[] bp = B;
+            int bi = b + jr, step = ldb;
+            if (nr < NR) {
+                MatmulPacking.packB(false, B, b + jr, ldb, 0, kc, 0, nr, w.b);
+                bp = w.b;
+                bi = 0;
+                step = NR;
+            }
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir);
+                int ci = cOff + ir * ldc + jr;
+                if (mr == MR && nr == NR) {
+                    MatmulKernels.kernel12(kc, w.a, ir * kc, bp, bi, step, C, ci, ldc, accumulate);
+                } else {
+                    MatmulKernels.kernel12(kc, w.a, ir * kc, bp, bi, step, w.tile, 0, NR, false);
+                    mergeTile(w.tile, mr, nr, C, ci, ldc, accumulate);
                 }
             }
         }
@@ -266,9 +310,9 @@ public final class Matmul {
                 int mr = Math.min(MR, mc - ir);
                 int ci = cOff + ir * ldc + jr;
                 if (mr == MR && nr == NR) {
-                    MatmulKernels.kernel12(kc, w.a, ir * kc, w.b, jr * kc, C, ci, ldc, accumulate);
+                    MatmulKernels.kernel12(kc, w.a, ir * kc, w.b, jr * kc, NR, C, ci, ldc, accumulate);
                 } else {
-                    MatmulKernels.kernel12(kc, w.a, ir * kc, w.b, jr * kc, w.tile, 0, NR, false);
+                    MatmulKernels.kernel12(kc, w.a, ir * kc, w.b, jr * kc, NR, w.tile, 0, NR, false);
                     mergeTile(w.tile, mr, nr, C, ci, ldc, accumulate);
                 }
             }

@@ -24,9 +24,10 @@ final class MatmulKernels {
 
     /**
      * The 12 x NR register tile: C[ci.., 12 rows x NR cols, ld ldc] = (accumulate ? C : 0) + Ap . Bp
-     * over kc steps; Ap holds 12 values per k from ai, Bp NR values per k from bi.
+     * over kc steps; Ap holds 12 values per k from ai, Bp NR values per k from bi + k*ldb (ldb NR for a
+     * packed strip, B's own row stride when B is read in place).
      */
-    static void kernel12(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean accumulate) {
+    static void kernel12(int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] c, int ci, int ldc, boolean accumulate) {
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1, c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1;
         if (accumulate) {
             c0_0 = FloatVector.fromArray(S, c, ci + 0 * ldc);
@@ -81,7 +82,7 @@ final class MatmulKernels {
             c11_1 = z;
         }
         for (int k = 0; k < kc; k++) {
-            int a = ai + k * 12, b = bi + k * NR;
+            int a = ai + k * 12, b = bi + k * ldb;
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
             FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
             FloatVector a0 = FloatVector.broadcast(S, ap[a + 0]);

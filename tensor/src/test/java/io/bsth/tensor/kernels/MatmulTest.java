@@ -21,6 +21,7 @@ class MatmulTest {
 
     final long smallFmas = Matmul.smallFmas, smallFmasTransB = Matmul.smallFmasTransB;
     final int smallRows = Matmul.smallRows;
+    final int directRows = Matmul.directRows;
 
     @AfterEach
     void restore() {
@@ -28,6 +29,7 @@ class MatmulTest {
         Matmul.smallFmas = smallFmas;
         Matmul.smallFmasTransB = smallFmasTransB;
         Matmul.smallRows = smallRows;
+        Matmul.directRows = directRows;
     }
 
     /** Path 0: the default choice; 1: everything packed; 2: everything through the unpacked small kernels. */
@@ -123,6 +125,24 @@ class MatmulTest {
                     check(tA, tB, 30, 1100, 70, 1f, 1f, 0, 1, seed++);
                     check(tA, tB, 400, 9, 33, 2f, -1f, 1, 0, seed++);
                 }
+            }
+        }
+    }
+
+    @Test
+    void packedProductsWithFewRowsReadBInPlaceOrPackIt() {
+        // B read in place by the tiles (few rows, B not transposed) against B packed, on ragged
+        // column strips, several k blocks and NC panels, offsets and padding, alpha and beta
+        forcePath(1);
+        long seed = 400;
+        for (int[] s : new int[][] {{1, 33, 5}, {12, 32, 400}, {13, 1100, 777}, {30, 65, 70}, {Matmul.MC, 97, 390}}) {
+            for (boolean tA : new boolean[] {false, true}) {
+                Matmul.directRows = Matmul.MC;
+                check(tA, false, s[0], s[1], s[2], 1f, 0f, 0, 0, seed);
+                check(tA, false, s[0], s[1], s[2], -0.5f, 0.75f, 3, 5, seed + 1);
+                Matmul.directRows = 0;
+                check(tA, false, s[0], s[1], s[2], -0.5f, 0.75f, 3, 5, seed + 1);
+                seed += 2;
             }
         }
     }
