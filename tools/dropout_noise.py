@@ -70,6 +70,7 @@ def main():
                 grads.setdefault(prefix + k, []).append(v.grad.detach().flatten().double().numpy().copy())
     js, _ = ref.load_safetensors(os.path.join(out, "java_grads.safetensors"))
     print(f"{'parameter':58s} {'|E g| Java':>11s} {'|E g| torch':>11s} {'sd g Java':>10s} {'sd g torch':>10s} {'rms z':>6s}")
+    zs = {"bsth.": [], "proto.": []}
     for k, g in grads.items():
         g = np.array(g)
         mt, vt = g.mean(axis=0), g.var(axis=0, ddof=1)
@@ -78,8 +79,14 @@ def main():
         ok = se > 1e-12
         z = (mj[ok] - mt[ok]) / se[ok]
         rms = np.sqrt((z ** 2).mean()) if z.size else float("nan")
+        if np.sqrt(vt.mean()) > 1e-8:   # gradients that are float rounding (biases before a batch norm) are left out
+            zs[k.split(".")[0] + "."].append(z)
         print(f"{k:58s} {np.linalg.norm(mj):11.4e} {np.linalg.norm(mt):11.4e} {np.sqrt(vj.mean()):10.3e} "
               f"{np.sqrt(vt.mean()):10.3e} {rms:6.2f}")
+    for prefix, z in zs.items():
+        z = np.concatenate(z)
+        print(f"{prefix[:-1]}: expected gradient, Java - PyTorch over {z.size} elements: rms {np.sqrt((z ** 2).mean()):.3f} "
+              f"standard errors, mean {z.mean():+.4f} (rms 1 and mean 0 when both compute the same expected gradient)")
 
 
 if __name__ == "__main__":
