@@ -54,7 +54,7 @@ public final class F {
         }
         float[] A = a.data(), B = b.data();
         int lda = a.size(1), ldb = b.size(1);
-        float[] C = new float[M * N];
+        float[] C = StepBuffers.take(M * N);
         Matmul.sgemm(transA, transB, M, N, K, 1f, A, 0, lda, B, 0, ldb, 0f, C, 0, N);
         return Var.result("matmul", C, new int[] {M, N}, g -> {
             if (a.needsGrad()) {
@@ -81,7 +81,7 @@ public final class F {
         }
         int rows = x.numel() / in;
         float[] X = x.data(), W = w.data();
-        float[] Y = new float[rows * out];
+        float[] Y = StepBuffers.take(rows * out);
         Matmul.sgemm(false, true, rows, out, in, 1f, X, 0, in, W, 0, in, 0f, Y, 0, out);
         if (b != null) Elementwise.addRowVector(Y, 0, b.data(), 0, rows, out);
         int[] shape = x.shape();
@@ -105,7 +105,7 @@ public final class F {
                     + ci + "), got " + Arrays.toString(x.shape()));
         }
         int n = x.size(0);
-        float[] X = x.data(), W = w.data(), Y = new float[n * co];
+        float[] X = x.data(), W = w.data(), Y = StepBuffers.take(n * co);
         // Y_g (n, out) = X_g (n, in) @ W_g^T
         Matmul.sgemmBatched(G, false, true, n, out, in, 1f, X, 0, ci, in, W, 0, in, (long) out * in, 0f, Y, 0, co, out);
         if (b != null) Elementwise.addRowVector(Y, 0, b.data(), 0, n, co);
@@ -129,7 +129,7 @@ public final class F {
     public static Var add(Var a, Var b) {
         requireSameShape("add", a, b);
         int n = a.numel();
-        float[] A = a.data(), B = b.data(), Y = new float[n];
+        float[] A = a.data(), B = b.data(), Y = StepBuffers.take(n);
         Elementwise.add(A, 0, B, 0, Y, 0, n);
         return Var.result("add", Y, a.shape(), g -> {
             if (a.needsGrad()) addInto(a.gradBuf(), g, n);
@@ -141,7 +141,7 @@ public final class F {
     public static Var sub(Var a, Var b) {
         requireSameShape("sub", a, b);
         int n = a.numel();
-        float[] A = a.data(), B = b.data(), Y = new float[n];
+        float[] A = a.data(), B = b.data(), Y = StepBuffers.take(n);
         Elementwise.sub(A, 0, B, 0, Y, 0, n);
         return Var.result("sub", Y, a.shape(), g -> {
             if (a.needsGrad()) addInto(a.gradBuf(), g, n);
@@ -153,7 +153,7 @@ public final class F {
     public static Var mul(Var a, Var b) {
         requireSameShape("mul", a, b);
         int n = a.numel();
-        float[] A = a.data(), B = b.data(), Y = new float[n];
+        float[] A = a.data(), B = b.data(), Y = StepBuffers.take(n);
         Elementwise.mul(A, 0, B, 0, Y, 0, n);
         return Var.result("mul", Y, a.shape(), g -> {
             if (a.needsGrad()) Elementwise.mulAcc(g, 0, B, 0, a.gradBuf(), 0, n);
@@ -164,7 +164,7 @@ public final class F {
     /** s * a. */
     public static Var scale(Var a, float s) {
         int n = a.numel();
-        float[] A = a.data(), Y = new float[n];
+        float[] A = a.data(), Y = StepBuffers.take(n);
         Elementwise.scale(s, A, 0, Y, 0, n);
         return Var.result("scale", Y, a.shape(), g -> Elementwise.axpy(s, g, 0, a.gradBuf(), 0, n), a);
     }
@@ -172,7 +172,7 @@ public final class F {
     /** a + c for a constant c. */
     public static Var addScalar(Var a, float c) {
         int n = a.numel();
-        float[] A = a.data(), Y = new float[n];
+        float[] A = a.data(), Y = StepBuffers.take(n);
         Parallel.forRange(n, Parallel.GRAIN, (lo, hi) -> {
             for (int i = lo; i < hi; i++) Y[i] = A[i] + c;
         });
@@ -215,14 +215,14 @@ public final class F {
 
     public static Var tanh(Var x) {
         int n = x.numel();
-        float[] Y = new float[n];
+        float[] Y = StepBuffers.take(n);
         Activation.tanh(x.data(), Y, n);
         return Var.result("tanh", Y, x.shape(), g -> Activation.tanhBackward(Y, g, x.gradBuf(), n), x);
     }
 
     public static Var sigmoid(Var x) {
         int n = x.numel();
-        float[] Y = new float[n];
+        float[] Y = StepBuffers.take(n);
         Activation.sigmoid(x.data(), Y, n);
         return Var.result("sigmoid", Y, x.shape(), g -> Activation.sigmoidBackward(Y, g, x.gradBuf(), n), x);
     }
@@ -230,7 +230,7 @@ public final class F {
     /** Exact GELU: x * Phi(x) (PyTorch's default {@code approximate='none'}). */
     public static Var gelu(Var x) {
         int n = x.numel();
-        float[] X = x.data(), Y = new float[n];
+        float[] X = x.data(), Y = StepBuffers.take(n);
         Activation.gelu(X, Y, n);
         return Var.result("gelu", Y, x.shape(), g -> Activation.geluBackward(X, g, x.gradBuf(), n), x);
     }
@@ -238,7 +238,7 @@ public final class F {
     /** sign(x) in {-1, 0, 1}; its gradient is zero (as torch.sign), so the result is a constant. */
     public static Var sign(Var x) {
         int n = x.numel();
-        float[] X = x.data(), Y = new float[n];
+        float[] X = x.data(), Y = StepBuffers.take(n);
         Parallel.forRange(n, Parallel.GRAIN, (s, e) -> {
             for (int i = s; i < e; i++) Y[i] = Math.signum(X[i]);
         });
@@ -250,17 +250,16 @@ public final class F {
         if (!training || p == 0f) return x;
         if (p == 1f) return scale(x, 0f);
         int n = x.numel();
-        float[] mask = new float[n];
-        rng.dropoutMask(mask, 0, n, p);
-        float[] X = x.data(), Y = new float[n];
-        Elementwise.mul(X, 0, mask, 0, Y, 0, n);
-        return Var.result("dropout", Y, x.shape(), g -> Elementwise.mulAcc(g, 0, mask, 0, x.gradBuf(), 0, n), x);
+        float[] X = x.data(), Y = StepBuffers.take(n);
+        // the mask is not stored: backward redraws it from the same counter-based draws
+        Rng.Block draws = rng.dropout(X, Y, n, p);
+        return Var.result("dropout", Y, x.shape(), g -> Rng.dropoutBackward(draws, p, g, x.gradBuf()), x);
     }
 
     /** Softmax over the last dimension (max-subtracted). */
     public static Var softmax(Var x) {
         int C = x.size(-1), rows = x.numel() / Math.max(1, C);
-        float[] Y = new float[x.numel()];
+        float[] Y = StepBuffers.take(x.numel());
         Softmax.forward(x.data(), Y, rows, C);
         return Var.result("softmax", Y, x.shape(), g -> Softmax.backward(Y, g, x.gradBuf(), rows, C), x);
     }
@@ -305,7 +304,7 @@ public final class F {
     /** Rows of {@code weight} (V, D) picked by {@code idx} -> (idx.length, D); rows equal to paddingIdx get no gradient (-1: none). */
     public static Var embedding(Var weight, int[] idx, int paddingIdx) {
         int V = weight.size(0), D = weight.size(1);
-        float[] W = weight.data(), Y = new float[idx.length * D];
+        float[] W = weight.data(), Y = StepBuffers.take(idx.length * D);
         for (int r = 0; r < idx.length; r++) {
             if (idx[r] < 0 || idx[r] >= V) throw new IndexOutOfBoundsException("embedding: index " + idx[r] + " outside [0, " + V + ")");
             System.arraycopy(W, idx[r] * D, Y, r * D, D);
@@ -328,7 +327,7 @@ public final class F {
     public static Var addPositionalEncoding(Var x, Tensor pe, boolean batchFirst) {
         int d = x.size(2), T = batchFirst ? x.size(1) : x.size(0), N = batchFirst ? x.size(0) : x.size(1);
         if (T > pe.size(0)) throw new IllegalArgumentException("PositionalEncoding: sequence of " + T + " exceeds max_len " + pe.size(0));
-        float[] X = x.data(), Y = new float[X.length], P = pe.contiguous().data();
+        float[] X = x.data(), Y = StepBuffers.take(X.length), P = pe.contiguous().data();
         int pOff = pe.contiguous().offset();
         Parallel.forRange(T * N, Parallel.rowGrain(d), (s, e) -> {
             for (int r = s; r < e; r++) {
@@ -346,7 +345,7 @@ public final class F {
     /** Rows of x (..., C) divided by max(||row||_2, eps), as F.normalize(x, p=2, dim=-1, eps). */
     public static Var normalizeRows(Var x, float eps) {
         int C = x.size(-1), rows = x.numel() / Math.max(1, C);
-        float[] Y = new float[x.numel()], norm = new float[rows];
+        float[] Y = StepBuffers.take(x.numel()), norm = StepBuffers.take(rows);
         Norm.l2NormalizeForward(x.data(), Y, norm, rows, C, eps);
         return Var.result("normalize", Y, x.shape(), g -> Norm.l2NormalizeBackward(Y, norm, g, x.gradBuf(), rows, C, eps), x);
     }
@@ -354,7 +353,7 @@ public final class F {
     /** LayerNorm over the last dim: (x - mean) * rstd * w + b; w, b (C) or null. */
     public static Var layerNorm(Var x, Var w, Var b, float eps) {
         int C = x.size(-1), rows = x.numel() / Math.max(1, C);
-        float[] Y = new float[x.numel()], mean = new float[rows], rstd = new float[rows];
+        float[] Y = StepBuffers.take(x.numel()), mean = StepBuffers.take(rows), rstd = StepBuffers.take(rows);
         float[] X = x.data();
         Norm.layerNormForward(X, w == null ? null : w.data(), b == null ? null : b.data(), Y, mean, rstd, rows, C, eps);
         return Var.result("layerNorm", Y, x.shape(), g -> Norm.layerNormBackward(g, X, w == null ? null : w.data(),
@@ -373,15 +372,15 @@ public final class F {
     public static Var batchNorm(Var x, Tensor runningMean, Tensor runningVar, Var w, Var b,
                                 boolean training, float momentum, float eps) {
         int N = x.size(0), C = x.size(1);
-        float[] X = x.data(), Y = new float[X.length];
-        float[] mean = new float[C], rstd = new float[C];
+        float[] X = x.data(), Y = StepBuffers.take(X.length);
+        float[] mean = StepBuffers.take(C), rstd = StepBuffers.take(C);
         float[] rm = runningMean.data(), rv = runningVar.data();
         if (training) {
             if (N < 2) {
                 throw new IllegalArgumentException("BatchNorm(" + C + "): expected more than 1 value per channel when training, got input "
                         + Arrays.toString(x.shape()));
             }
-            float[] var = new float[C];
+            float[] var = StepBuffers.take(C);
             Norm.batchStats(X, N, C, mean, var);
             for (int j = 0; j < C; j++) {
                 rstd[j] = (float) (1 / Math.sqrt(var[j] + eps));
@@ -412,16 +411,19 @@ public final class F {
     public static Var selfAttention(Var qkv, int heads, boolean batchFirst, float dropout, Rng rng) {
         int E = qkv.size(2) / 3, H = heads;
         int T = batchFirst ? qkv.size(1) : qkv.size(0), N = batchFirst ? qkv.size(0) : qkv.size(1);
-        float[] probs = new float[N * H * T * T];
+        float[] probs = StepBuffers.take(N * H * T * T);
         boolean drop = rng != null && dropout > 0f;
-        float[] mask = drop ? new float[probs.length] : null, dropped = drop ? new float[probs.length] : null;
+        float[] mask = drop ? StepBuffers.take(probs.length) : null, dropped = drop ? StepBuffers.take(probs.length) : null;
         if (drop) rng.dropoutMask(mask, 0, mask.length, dropout);
-        float[] Q = qkv.data(), out = new float[T * N * E];
+        float[] Q = qkv.data(), out = StepBuffers.take(T * N * E);
         Attention.forward(Q, T, N, E, H, batchFirst, probs, mask, dropped, out);
         int[] shape = qkv.shape();
         shape[2] = E;
-        return Var.result("selfAttention", out, shape, g -> Attention.backward(g, Q, T, N, E, H, batchFirst,
-                probs, mask, dropped, qkv.gradBuf()), qkv);
+        return Var.result("selfAttention", out, shape, g -> {
+            float[] dP = StepBuffers.take(probs.length);
+            Attention.backward(g, Q, T, N, E, H, batchFirst, probs, mask, dropped, qkv.gradBuf(), dP);
+            StepBuffers.release(dP);
+        }, qkv);
     }
 
     // ---- losses ---------------------------------------------------------------------------------

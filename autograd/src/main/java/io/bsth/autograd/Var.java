@@ -114,9 +114,13 @@ public final class Var {
     /** The gradient, or null when none has been accumulated. */
     public float[] grad() { return grad; }
 
-    /** The gradient buffer, zero-filled on first use; ops' backward functions accumulate into it. */
+    /**
+     * The gradient buffer, zero-filled on first use; ops' backward functions accumulate into it. An op
+     * result's buffer comes from the open {@link StepBuffers} step, if any, and goes back to it once
+     * backward has consumed the node; a leaf's is its own.
+     */
     public float[] gradBuf() {
-        if (grad == null) grad = new float[data.length];
+        if (grad == null) grad = backward != null ? StepBuffers.takeZeroed(data.length) : new float[data.length];
         return grad;
     }
 
@@ -159,6 +163,7 @@ public final class Var {
             if (v.grad != null) v.backward.run(v.grad);
             v.backward = null;
             v.parents = null;
+            StepBuffers.release(v.grad);
             v.grad = null;
             v.consumed = true;
         }

@@ -1,5 +1,6 @@
 package io.bsth.bench;
 
+import io.bsth.autograd.StepBuffers;
 import io.bsth.autograd.Var;
 import io.bsth.autograd.optim.Adam;
 import io.bsth.model.BsthNetwork;
@@ -46,6 +47,7 @@ public class TrainStepBenchmark {
     BsthNetwork net;
     Adam adam;
     Var image, text, labels, target;
+    final StepBuffers buffers = new StepBuffers();
 
     @Setup(Level.Trial)
     public void setup() {
@@ -73,11 +75,13 @@ public class TrainStepBenchmark {
     /** One step; returns the loss. */
     @Benchmark
     public double step() {
-        adam.zeroGrad();
-        BsthNetwork.Output o = net.forward(image, text);
-        Losses.Terms loss = Losses.stage2(o.h(), o.pred(), target, labels, 0.01f);
-        loss.total().backward();
-        adam.step();
-        return loss.values()[0];
+        try (var s = buffers.step()) {
+            adam.zeroGrad();
+            BsthNetwork.Output o = net.forward(image, text);
+            Losses.Terms loss = Losses.stage2(o.h(), o.pred(), target, labels, 0.01f);
+            loss.total().backward();
+            adam.step();
+            return loss.values()[0];
+        }
     }
 }

@@ -1,5 +1,11 @@
 package io.bsth.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Seeded, splittable, counter-based random numbers (SplitMix64 finaliser over key + counter).
  *
@@ -129,10 +135,140 @@ public final class Rng {
     public void dropoutMask(float[] mask, int off, int n, float p) {
         int threshold = dropoutThreshold(p);
         float scale = 1f / (1f - p);
+        long k = key;
         bulk(n, (base, from, to) -> {
-            for (int i = from; i < to; i++) {
-                mask[off + i] = (int) (at(base + i) >>> 40) >= threshold ? scale : 0f;
-            }
+            if (Simd.ENABLED) Vec.dropoutMaskSimd(k, base, threshold, scale, mask, off, from, to);
+            else dropoutMaskReference(k, base, threshold, scale, mask, off, from, to);
         });
+    }
+
+    /**
+     * Inverted dropout without a stored mask: y (n) = x (n) * mask, where mask is what
+     * {@link #dropoutMask} would draw for the next n draws (this generator skips them). Returns those
+     * draws, from which {@link #dropoutBackward} redraws the same mask.
+     */
+    public Block dropout(float[] x, float[] y, int n, float p) {
+        int threshold = dropoutThreshold(p);
+        float scale = 1f / (1f - p);
+        Block b = reserve(n);
+        long k = key;
+        blocks(n, (from, to) -> {
+            if (Simd.ENABLED) Vec.dropoutSimd(k, b.base(), threshold, scale, x, y, from, to);
+            else dropoutReference(k, b.base(), threshold, scale, x, y, from, to);
+        });
+        return b;
+    }
+
+    /** dx (n) += g (n) * mask, the mask of {@link #dropout} that returned {@code draws} (same p). */
+    public static void dropoutBackward(Block draws, float p, float[] g, float[] dx) {
+        int threshold = dropoutThreshold(p);
+        float scale = 1f / (1f - p);
+        long k = draws.key(), base = draws.base();
+        blocks(draws.n(), (from, to) -> {
+            if (Simd.ENABLED) Vec.dropoutBackwardSimd(k, base, threshold, scale, g, dx, from, to);
+            else dropoutBackwardReference(k, base, threshold, scale, g, dx, from, to);
+        });
+    }
+
+    private interface Range {
+        void run(int from, int to);
+    }
+
+    /** [0, n) in the blocks of {@link #bulk}, over the pool. */
+    private static void blocks(int n, Range r) {
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        Parallel.forEach(blocks, b -> r.run(b * BLOCK, Math.min(n, (b + 1) * BLOCK)));
+    }
+
+    /** y [from, to) = x * mask of draws base + i: the scalar reference of {@link #dropout}. */
+    static void dropoutReference(long key, long base, int threshold, float scale, float[] x, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
+            y[i] = x[i] * ((int) (mix64(key + (base + i) * GAMMA) >>> 40) >= threshold ? scale : 0f);
+        }
+    }
+
+    /** dx [from, to) += g * mask of draws base + i: the scalar reference of {@link #dropoutBackward}. */
+    static void dropoutBackwardReference(long key, long base, int threshold, float scale, float[] g, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
+            dx[i] += g[i] * ((int) (mix64(key + (base + i) * GAMMA) >>> 40) >= threshold ? scale : 0f);
+        }
+    }
+
+    /**
+     * Draws base+from .. base+to-1 of generator {@code key} as a dropout mask: mask (off + [from, to))
+     * = scale where the draw's top 24 bits are >= threshold, else 0. The scalar reference.
+     */
+    static void dropoutMaskReference(long key, long base, int threshold, float scale, float[] mask, int off, int from, int to) {
+        for (int i = from; i < to; i++) {
+            mask[off + i] = (int) (mix64(key + (base + i) * GAMMA) >>> 40) >= threshold ? scale : 0f;
+        }
+    }
+
+    /** The Vector API code: loaded only when {@link Simd#ENABLED}. */
+    static final class Vec {
+        private Vec() {}
+
+        private static final VectorSpecies<Long> SL = Simd.LONG;
+        private static final VectorSpecies<Float> SF = Simd.FLOAT;
+
+        /**
+         * {@link #dropoutMaskReference} with SplitMix64 on long lanes: two long vectors of draws per
+         * float vector of mask (same shape, so twice the lanes); the keep bits of both become one
+         * float mask. Same bits as the reference.
+         */
+        static void dropoutMaskSimd(long key, long base, int threshold, float scale, float[] mask, int off, int from, int to) {
+            int ll = SL.length(), fl = SF.length();
+            LongVector lane = LongVector.zero(SL).addIndex(1);
+            FloatVector keepV = FloatVector.broadcast(SF, scale), zero = FloatVector.zero(SF);
+            int i = from;
+            for (int end = from + SF.loopBound(to - from); i < end; i += fl) {
+                long lo = keepBits(lane.add(base + i), key, threshold);
+                long hi = keepBits(lane.add(base + i + ll), key, threshold);
+                zero.blend(keepV, VectorMask.fromLong(SF, lo | hi << ll)).intoArray(mask, off + i);
+            }
+            dropoutMaskReference(key, base, threshold, scale, mask, off, i, to);
+        }
+
+        /** {@link #dropoutReference} on vectors: y = x * mask (a plain product, as Elementwise.mul). */
+        static void dropoutSimd(long key, long base, int threshold, float scale, float[] x, float[] y, int from, int to) {
+            int ll = SL.length(), fl = SF.length();
+            LongVector lane = LongVector.zero(SL).addIndex(1);
+            FloatVector keepV = FloatVector.broadcast(SF, scale), zero = FloatVector.zero(SF);
+            int i = from;
+            for (int end = from + SF.loopBound(to - from); i < end; i += fl) {
+                long lo = keepBits(lane.add(base + i), key, threshold);
+                long hi = keepBits(lane.add(base + i + ll), key, threshold);
+                FloatVector m = zero.blend(keepV, VectorMask.fromLong(SF, lo | hi << ll));
+                FloatVector.fromArray(SF, x, i).mul(m).intoArray(y, i);
+            }
+            dropoutReference(key, base, threshold, scale, x, y, i, to);
+        }
+
+        /** {@link #dropoutBackwardReference} on vectors: dx = fma(g, mask, dx), as Elementwise.mulAcc. */
+        static void dropoutBackwardSimd(long key, long base, int threshold, float scale, float[] g, float[] dx, int from, int to) {
+            int ll = SL.length(), fl = SF.length();
+            LongVector lane = LongVector.zero(SL).addIndex(1);
+            FloatVector keepV = FloatVector.broadcast(SF, scale), zero = FloatVector.zero(SF);
+            int i = from;
+            for (int end = from + SF.loopBound(to - from); i < end; i += fl) {
+                long lo = keepBits(lane.add(base + i), key, threshold);
+                long hi = keepBits(lane.add(base + i + ll), key, threshold);
+                FloatVector m = zero.blend(keepV, VectorMask.fromLong(SF, lo | hi << ll));
+                FloatVector.fromArray(SF, g, i).fma(m, FloatVector.fromArray(SF, dx, i)).intoArray(dx, i);
+            }
+            for (; i < to; i++) {
+                float m = (int) (mix64(key + (base + i) * GAMMA) >>> 40) >= threshold ? scale : 0f;
+                dx[i] = Math.fma(g[i], m, dx[i]);
+            }
+        }
+
+        /** Lane j of the result: whether draw idx[j] is kept. */
+        private static long keepBits(LongVector idx, long key, int threshold) {
+            LongVector z = idx.mul(GAMMA).add(key);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
+            return z.lanewise(VectorOperators.LSHR, 40).compare(VectorOperators.GE, threshold).toLong();
+        }
     }
 }

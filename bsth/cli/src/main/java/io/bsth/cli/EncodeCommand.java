@@ -2,6 +2,7 @@ package io.bsth.cli;
 
 import io.bsth.model.BsthNetwork;
 import io.bsth.model.CodeEncoder;
+import io.bsth.model.ModelConfig;
 import io.bsth.model.ModelFile;
 import io.bsth.retrieval.PackedCodes;
 import io.bsth.tensor.Tensor;
@@ -61,7 +62,7 @@ public final class EncodeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(text + ": " + txt.cols() + " columns, the model expects " + net.config.textDim());
             }
             n = img.rows();
-            int di = img.cols(), dt = txt.cols(), chunk = chunkRows(di + dt);
+            int di = img.cols(), dt = txt.cols(), chunk = chunkRows(net.config, Runtime.getRuntime().maxMemory());
             AtomicFiles.write(out, o -> {
                 o.write(Npy.header(real ? "<f4" : "|i1", n, k));
                 float[] bi = new float[Math.min(n, chunk) * di], bt = new float[Math.min(n, chunk) * dt];
@@ -82,9 +83,25 @@ public final class EncodeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Rows per chunk: about 64 MiB of float32 features, at least one encoding batch. */
-    static int chunkRows(int width) {
-        return Math.max(CodeEncoder.DEFAULT_BATCH, (int) Math.min(1 << 16, (64L << 20) / (4L * width)));
+    /**
+     * Rows per chunk: at most 64 MiB of float32 features and at most 65,536 rows, and few enough that the
+     * chunk (its features twice: read and copied into a tensor) and the network's activations for it fit in a
+     * quarter of the heap. A chunk under 1024 rows is also the encoder's batch, so the activations shrink with it.
+     */
+    static int chunkRows(ModelConfig c, long maxHeapBytes) {
+        int width = c.imageDim() + c.textDim();
+        long activations = activationBytesPerRow(c);
+        long byHeap = (maxHeapBytes / 4) / (8L * width + activations);
+        return (int) Math.max(1, Math.min(Math.min(1 << 16, (64L << 20) / (4L * width)), byHeap));
+    }
+
+    /**
+     * An upper estimate of what the forward pass keeps alive per row at once: the two MLP hidden layers
+     * (with their activations), the concept tokens through an encoder layer (projections, feed-forward,
+     * norms) and the attention maps.
+     */
+    static long activationBytesPerRow(ModelConfig c) {
+        return 4L * (3L * (ModelConfig.IMAGE_HIDDEN + ModelConfig.TEXT_HIDDEN) + 12L * c.nbit() * c.conceptDim() + 3L * c.nhead() * c.nbit() * c.nbit());
     }
 
     private static void check(Path f, float[] d, int len, int cols, int firstRow) {

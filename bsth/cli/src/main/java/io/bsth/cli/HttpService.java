@@ -105,6 +105,7 @@ final class HttpService implements AutoCloseable {
                 status = dispatch(ex, path);
             } catch (Fail f) {
                 status = f.status;
+                drain(ex);
                 send(ex, f.status, "application/json", "{\"error\": " + Json.writeCompact(f.getMessage()) + "}");
             }
         } catch (Throwable t) {
@@ -144,6 +145,11 @@ final class HttpService implements AutoCloseable {
                 allow(method, "POST");
                 Map<String, Object> body = body(ex, Set.of("codes", "image", "text", "k"));
                 int k = k(body.get("k"));
+                long asked = (long) queries(body) * k;
+                if (asked > maxHits()) {
+                    throw new Fail(400, "k: " + queries(body) + " queries x k " + k + " = " + asked + " hits, expected at most " + maxHits()
+                            + " per request (send fewer queries per request)");
+                }
                 PackedCodes q = body.containsKey("codes") ? codes(body, "codes") : encodeFeatures(body, false);
                 CodeIndex.Hits[] hits = index.search(q, k);
                 StringBuilder sb = new StringBuilder("{\"results\": [");
@@ -189,13 +195,29 @@ final class HttpService implements AutoCloseable {
                     try {
                         id = Long.parseLong(s);
                     } catch (NumberFormatException e) {
-                        throw new Fail(400, "id: expected an integer id in the path /items/ID, got '" + s + "'");
+                        throw new Fail(400, "id: expected an integer id in the path /items/ID, got " + show(s));
                     }
                     if (!index.delete(id)) throw new Fail(404, "id " + id + ": not in the index");
                     return send(ex, 200, "application/json", "{\"deleted\": 1}");
                 }
                 throw new Fail(404, "route " + path + ": unknown (expected /health, /metrics, /encode, /search, /items)");
             }
+        }
+    }
+
+    /**
+     * Reads and discards what is left of a refused request's body, up to {@code --max-body} bytes, so that a
+     * client still sending it reads the error answer instead of a reset connection (closing a socket with
+     * unread input resets it). A body longer than that still meets a closed connection.
+     */
+    private void drain(HttpExchange ex) {
+        byte[] buf = new byte[8192];
+        long left = maxBody;
+        try {
+            InputStream in = ex.getRequestBody();
+            for (int n; left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0; ) left -= n;
+        } catch (IOException e) {
+            // the client went away or the body was malformed: nothing left to read
         }
     }
 
@@ -209,12 +231,17 @@ final class HttpService implements AutoCloseable {
             try {
                 if (Long.parseLong(len.trim()) > maxBody) throw new Fail(413, "body: " + len.trim() + " bytes, expected at most " + maxBody);
             } catch (NumberFormatException e) {
-                throw new Fail(400, "Content-Length: expected a number of bytes, got '" + len + "'");
+                throw new Fail(400, "Content-Length: expected a number of bytes, got " + show(len));
             }
         }
         byte[] raw;
-        try (InputStream in = ex.getRequestBody()) {
-            raw = in.readNBytes(maxBody + 1);
+        try {
+            // not closed here: what is left past the cap is drained (and the stream closed) after the answer's status is known
+            raw = ex.getRequestBody().readNBytes(maxBody + 1);
+        } catch (IOException e) {
+            // a body shorter than its Content-Length, or a malformed chunk: the client's fault, not the server's
+            throw new Fail(400, "body: incomplete (the connection ended before the body"
+                    + (len != null ? " of Content-Length " + show(len.trim()) : "") + " was received)");
         }
         if (raw.length > maxBody) throw new Fail(413, "body: more than " + maxBody + " bytes, expected at most " + maxBody);
         String text = new String(raw, StandardCharsets.UTF_8);
@@ -231,7 +258,7 @@ final class HttpService implements AutoCloseable {
         @SuppressWarnings("unchecked")
         Map<String, Object> body = (Map<String, Object>) m;
         for (String key : body.keySet()) {
-            if (!fields.contains(key)) throw new Fail(400, "field '" + key + "': unknown here (expected " + String.join(", ", new java.util.TreeSet<>(fields)) + ")");
+            if (!fields.contains(key)) throw new Fail(400, "field " + show(key) + ": unknown here (expected " + String.join(", ", new java.util.TreeSet<>(fields)) + ")");
         }
         return body;
     }
@@ -255,10 +282,29 @@ final class HttpService implements AutoCloseable {
         }
     }
 
+    /** A value from the request as the error shows it: JSON, at most 40 characters. */
+    static String show(Object v) {
+        String s = v instanceof Number ? v.toString() : Json.writeCompact(v);
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+
     private int k(Object v) {
         if (v == null) throw new Fail(400, "k: missing, expected an integer from 1 to " + maxK);
-        if (!(v instanceof Long k) || k < 1 || k > maxK) throw new Fail(400, "k: expected an integer from 1 to " + maxK + ", got " + v);
+        if (!(v instanceof Long k) || k < 1 || k > maxK) throw new Fail(400, "k: expected an integer from 1 to " + maxK + ", got " + show(v));
         return (int) (long) k;
+    }
+
+    /** The most hits (queries x k) one search may ask for: the answer's size is bounded by it, not only by the body's. */
+    long maxHits() {
+        return Math.max(maxK, 1_000_000L);
+    }
+
+    /** The number of query rows a search body holds (0 while it holds no array to count). */
+    private static int queries(Map<String, Object> body) {
+        for (String f : new String[] {"codes", "image", "text"}) {
+            if (body.get(f) instanceof List<?> l) return l.size();
+        }
+        return 0;
     }
 
     private List<?> rows(Map<String, Object> body, String field) {
@@ -281,7 +327,7 @@ final class HttpService implements AutoCloseable {
             }
             for (int j = 0; j < nbit; j++) {
                 Object x = row.get(j);
-                if (!(x instanceof Long l) || (l != 1 && l != -1)) throw new Fail(400, field + "[" + i + "][" + j + "]: expected +1 or -1, got " + x);
+                if (!(x instanceof Long l) || (l != 1 && l != -1)) throw new Fail(400, field + "[" + i + "][" + j + "]: expected +1 or -1, got " + show(x));
                 signs[i * nbit + j] = (byte) (long) l;
             }
         }
@@ -298,9 +344,9 @@ final class HttpService implements AutoCloseable {
             }
             for (int j = 0; j < dim; j++) {
                 Object x = row.get(j);
-                if (!(x instanceof Number num)) throw new Fail(400, field + "[" + i + "][" + j + "]: expected a number, got " + x);
+                if (!(x instanceof Number num)) throw new Fail(400, field + "[" + i + "][" + j + "]: expected a number, got " + show(x));
                 float f = num.floatValue();
-                if (!Float.isFinite(f)) throw new Fail(400, field + "[" + i + "][" + j + "]: expected a finite number, got " + x);
+                if (!Float.isFinite(f)) throw new Fail(400, field + "[" + i + "][" + j + "]: expected a finite number, got " + show(x));
                 out[i * dim + j] = f;
             }
         }
@@ -328,7 +374,7 @@ final class HttpService implements AutoCloseable {
         }
         long[] ids = new long[n];
         for (int i = 0; i < n; i++) {
-            if (!(l.get(i) instanceof Long id)) throw new Fail(400, "ids[" + i + "]: expected an integer, got " + l.get(i));
+            if (!(l.get(i) instanceof Long id)) throw new Fail(400, "ids[" + i + "]: expected an integer, got " + show(l.get(i)));
             ids[i] = id;
         }
         return ids;

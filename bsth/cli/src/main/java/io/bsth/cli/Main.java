@@ -40,21 +40,23 @@ public final class Main implements Runnable {
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
-            System.err.println(outOfMemory(Runtime.getRuntime().maxMemory()));
+            System.err.println(outOfMemory(Runtime.getRuntime().maxMemory(), args.length > 0 && args[0].equals("train")));
             return 1;
         }
     }
 
     /**
-     * The one line for a run that ran out of heap: the limit it had and how to raise it. Checkpoints and
+     * The one line for a run that ran out of heap: the limit it had and how to raise it (for train also the
+     * smaller batch and the checkpoint). Checkpoints and
      * other outputs are written through a temporary file and a rename, so the last finished epoch's
      * checkpoint is intact.
      */
-    static String outOfMemory(long maxHeapBytes) {
-        return String.format(java.util.Locale.ROOT, "bsth: out of memory: the Java heap is limited to %.1f GiB; raise it with "
-                        + "BSTH_JAVA_OPTS=-Xmx<size> (e.g. BSTH_JAVA_OPTS=-Xmx%dg bin/bsth ...), or use a smaller --batch; "
-                        + "a --checkpoint holds the last finished epoch (continue with --resume)",
-                maxHeapBytes / (1024.0 * 1024 * 1024), Math.max(2, 2 * (long) Math.ceil(maxHeapBytes / (1024.0 * 1024 * 1024))));
+    static String outOfMemory(long maxHeapBytes, boolean train) {
+        double gib = maxHeapBytes / (1024.0 * 1024 * 1024);
+        return String.format(java.util.Locale.ROOT, "bsth: out of memory: the Java heap is limited to %s; raise it with "
+                        + "BSTH_JAVA_OPTS=-Xmx<size> (e.g. BSTH_JAVA_OPTS=-Xmx%dg bin/bsth ...)%s",
+                gib < 1 ? (maxHeapBytes >> 20) + " MiB" : String.format(java.util.Locale.ROOT, "%.1f GiB", gib), Math.max(2, 2 * (long) Math.ceil(maxHeapBytes / (1024.0 * 1024 * 1024))),
+                train ? ", or use a smaller --batch; a --checkpoint holds the last finished epoch (continue with --resume)" : "");
     }
 
     static CommandLine commandLine() {

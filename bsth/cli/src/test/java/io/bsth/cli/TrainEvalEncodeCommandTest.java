@@ -203,7 +203,9 @@ class TrainEvalEncodeCommandTest {
 
     @Test
     void outOfMemoryIsOneLineNamingTheHeapAndTheFix() {
-        String line = Main.outOfMemory(3L << 30);
-        assertTrue(line.contains("3.0 GiB") && line.contains("BSTH_JAVA_OPTS=-Xmx6g") && !line.contains("\n"), line);
+        String line = Main.outOfMemory(3L << 30, true);
+        assertTrue(line.contains("3.0 GiB") && line.contains("BSTH_JAVA_OPTS=-Xmx6g") && line.contains("--checkpoint") && !line.contains("\n"), line);
+        line = Main.outOfMemory(1L << 29, false);
+        assertTrue(line.contains("limited to 512 MiB;") && line.contains("BSTH_JAVA_OPTS=-Xmx2g") && !line.contains("--batch") && !line.contains("--checkpoint"), line);
     }
 }

@@ -2,6 +2,7 @@ package io.bsth.train;
 
 import io.bsth.autograd.F;
 import io.bsth.autograd.Grad;
+import io.bsth.autograd.StepBuffers;
 import io.bsth.autograd.Var;
 import io.bsth.autograd.optim.Adam;
 import io.bsth.data.MultiModalData;
@@ -52,6 +53,8 @@ public final class Trainer {
     private Path checkpointDir;
     private boolean resume;
     private EpochListener listener = (e, n) -> {};
+    /** Arrays reused from one stage-2 step to the next (every batch has the same shapes but the last). */
+    private final StepBuffers buffers = new StepBuffers();
 
     public Trainer(TrainConfig cfg, Progress progress) {
         this.cfg = cfg;
@@ -143,13 +146,17 @@ public final class Trainer {
         Var L = Var.of(labels.contiguous());
         proto.train(true);
         long t0 = System.nanoTime();
+        StepBuffers buffers = new StepBuffers();
         for (int e = 0; e < cfg.epochsPre(); e++) {
-            adam.zeroGrad();
-            LabelPrototypeNet.Output o = proto.forward(L);
-            Losses.Terms loss = Losses.stage1(o.prototypes(), o.code(), o.pred(), L);
-            loss.total().backward();
-            adam.step();
-            double[] v = loss.values();
+            double[] v;
+            try (var step = buffers.step()) {
+                adam.zeroGrad();
+                LabelPrototypeNet.Output o = proto.forward(L);
+                Losses.Terms loss = Losses.stage1(o.prototypes(), o.code(), o.pred(), L);
+                loss.total().backward();
+                adam.step();
+                v = loss.values();
+            }
             history.add(v);
             double sec = (System.nanoTime() - t0) * 1e-9, perEpoch = sec / (e + 1);
             progress.batch("stage 1", e + 1, cfg.epochsPre(), 1, 1, Losses.STAGE1_NAMES, v, n / perEpoch,
@@ -191,12 +198,15 @@ public final class Trainer {
             Var text = Var.of(Split.gatherRows(tr.text(), idx));
             Var labels = Var.of(Split.gatherRows(tr.labels(), idx));
             Var target = Var.of(gather(B, k, idx), len, k);
-            adam.zeroGrad();
-            BsthNetwork.Output o = net.forward(image, text);
-            Losses.Terms loss = Losses.stage2(o.h(), o.pred(), target, labels, cfg.signWeight());
-            loss.total().backward();
-            adam.step();
-            double[] v = loss.values();
+            double[] v;
+            try (var step = buffers.step()) {
+                adam.zeroGrad();
+                BsthNetwork.Output o = net.forward(image, text);
+                Losses.Terms loss = Losses.stage2(o.h(), o.pred(), target, labels, cfg.signWeight());
+                loss.total().backward();
+                adam.step();
+                v = loss.values();
+            }
             for (int i = 0; i < v.length; i++) sum[i] += v[i] * len;
             seen += len;
             double sec = (System.nanoTime() - t0) * 1e-9;

@@ -87,7 +87,13 @@ public final class Json {
             while (true) {
                 ws();
                 if (peek() != '"') throw error("expected a key");
+                int at = i;
                 String k = string();
+                if (m.containsKey(k)) {
+                    // a repeated key is ambiguous (which value counts?): refused rather than the last one silently winning
+                    i = at;
+                    throw error("duplicate key " + writeCompact(k.length() <= 40 ? k : k.substring(0, 37) + "..."));
+                }
                 ws();
                 if (peek() != ':') throw error("expected ':'");
                 i++;
@@ -136,7 +142,13 @@ public final class Json {
                         case 't' -> b.append('\t');
                         case 'u' -> {
                             if (i + 4 > s.length()) throw error("bad \\u escape");
-                            b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                            int u = 0;
+                            for (int d = 0; d < 4; d++) {
+                                int h = Character.digit(s.charAt(i + d), 16);
+                                if (h < 0) throw error("bad \\u escape");
+                                u = u << 4 | h;
+                            }
+                            b.append((char) u);
                             i += 4;
                         }
                         default -> throw error("bad escape");
@@ -152,13 +164,42 @@ public final class Json {
             while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) i++;
             String t = s.substring(st, i);
             if (t.isEmpty()) throw error("unexpected character '" + s.charAt(st) + "'");
-            try {
-                if (t.indexOf('.') < 0 && t.indexOf('e') < 0 && t.indexOf('E') < 0) return Long.parseLong(t);
-                return Double.parseDouble(t);
-            } catch (NumberFormatException e) {
-                throw error("bad number '" + t + "'");
+            if (!isNumber(t)) throw error("bad number " + writeCompact(t.length() <= 40 ? t : t.substring(0, 37) + "..."));
+            if (t.indexOf('.') < 0 && t.indexOf('e') < 0 && t.indexOf('E') < 0) {
+                try {
+                    return Long.parseLong(t);
+                } catch (NumberFormatException e) {
+                    // an integer beyond 64 bits is still a JSON number: read as a double, as other JSON readers do
+                }
             }
+            return Double.parseDouble(t);
         }
+    }
+
+    /** JSON's number grammar: {@code -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?} (no "+1", "01", "1." or ".5"). */
+    static boolean isNumber(String t) {
+        int i = 0, n = t.length();
+        if (i < n && t.charAt(i) == '-') i++;
+        if (i < n && t.charAt(i) == '0') {
+            i++;
+        } else {
+            int st = i;
+            while (i < n && t.charAt(i) >= '0' && t.charAt(i) <= '9') i++;
+            if (i == st) return false;
+        }
+        if (i < n && t.charAt(i) == '.') {
+            int st = ++i;
+            while (i < n && t.charAt(i) >= '0' && t.charAt(i) <= '9') i++;
+            if (i == st) return false;
+        }
+        if (i < n && (t.charAt(i) == 'e' || t.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (t.charAt(i) == '+' || t.charAt(i) == '-')) i++;
+            int st = i;
+            while (i < n && t.charAt(i) >= '0' && t.charAt(i) <= '9') i++;
+            if (i == st) return false;
+        }
+        return i == n;
     }
 
     public static String write(Object v) {

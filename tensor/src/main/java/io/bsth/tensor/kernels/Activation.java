@@ -262,54 +262,120 @@ public final class Activation {
             sigmoidBackwardReference(y, dy, dx, i, to);
         }
 
-        /** Phi(x) per lane in float: the erfc fit of {@link #erfc(double)}, Taylor near 0. */
-        private static FloatVector cdf(FloatVector x) {
-            FloatVector u = x.mul(INV_SQRT2);
-            FloatVector z = u.abs();
-            FloatVector t = FloatVector.broadcast(S, 1f).div(z.fma(0.5f, 1f));
-            FloatVector p = t.fma(0.17087277f, -0.82215223f);
-            p = p.fma(t, FloatVector.broadcast(S, 1.48851587f));
-            p = p.fma(t, FloatVector.broadcast(S, -1.13520398f));
-            p = p.fma(t, FloatVector.broadcast(S, 0.27886807f));
-            p = p.fma(t, FloatVector.broadcast(S, -0.18628806f));
-            p = p.fma(t, FloatVector.broadcast(S, 0.09678418f));
-            p = p.fma(t, FloatVector.broadcast(S, 0.37409196f));
-            p = p.fma(t, FloatVector.broadcast(S, 1.00002368f));
-            p = p.fma(t, FloatVector.broadcast(S, -1.26551223f));
-            FloatVector erfcZ = t.mul(exp(z.neg().fma(z, p)));
-            // Phi = erfc(-u)/2: for u >= 0 that is 1 - erfc(u)/2, else erfc(|u|)/2
-            FloatVector half = erfcZ.mul(0.5f);
-            VectorMask<Float> pos = u.compare(VectorOperators.GE, 0f);
-            FloatVector far = half.neg().add(1f).blend(half, pos.not());
-            // near 0: (1 + erf(u)) / 2 with the series
-            FloatVector u2 = u.mul(u);
-            FloatVector s = u2.fma(-1f / 75600, 1f / 9360);
-            s = s.fma(u2, FloatVector.broadcast(S, -1f / 1320));
-            s = s.fma(u2, FloatVector.broadcast(S, 1f / 216));
-            s = s.fma(u2, FloatVector.broadcast(S, -1f / 42));
-            s = s.fma(u2, FloatVector.broadcast(S, 1f / 10));
-            s = s.fma(u2, FloatVector.broadcast(S, -1f / 3));
-            s = s.fma(u2, FloatVector.broadcast(S, 1f));
-            FloatVector near = s.mul(u).mul((float) (TWO_OVER_SQRT_PI / 2)).add(0.5f);
-            return far.blend(near, z.compare(VectorOperators.LT, 0.5f));
+        // ---- GELU ------------------------------------------------------------------------------------
+        // Phi(x) needs an erfc fit with an exp, a series near 0 and two blends, the backward also the
+        // density's exp. Written as one loop body calling vector helpers, C2 compiled the helpers on
+        // their own and then would not inline them (too big); every vector crossing those calls was
+        // boxed on the heap (the whole GELU ran at 1.7-3 ns per element and allocated gigabytes per
+        // training step). So GELU runs over blocks of BLOCK elements in passes, each a small loop with
+        // no vector calls, handing its lanes to the next pass through scratch arrays (floats stored and
+        // reloaded: exact). The operations and their order are those of one fused expression.
+
+        /** Elements per pass (the scratch stays in L1). */
+        private static final int BLOCK = 512;
+
+        /** v (len) = exp(v) in place, len a multiple of the lanes: the body of {@link #exp(FloatVector)}. */
+        private static void expPass(float[] v, int len) {
+            for (int j = 0; j < len; j += S.length()) {
+                FloatVector x = FloatVector.fromArray(S, v, j).max(-EXP_HI).min(EXP_HI);
+                FloatVector t = x.fma(LOG2E, 0.5f);
+                FloatVector fi = (FloatVector) ((IntVector) t.convert(VectorOperators.F2I, 0)).convert(VectorOperators.I2F, 0);
+                fi = fi.sub(1f, fi.compare(VectorOperators.GT, t));
+                FloatVector r = x.sub(fi.mul(EXP_C1));
+                r = fi.fma(FloatVector.broadcast(S, -EXP_C2), r);
+                FloatVector p = r.fma(1.9875691500E-4f, 1.3981999507E-3f);
+                p = p.fma(r, FloatVector.broadcast(S, 8.3334519073E-3f));
+                p = p.fma(r, FloatVector.broadcast(S, 4.1665795894E-2f));
+                p = p.fma(r, FloatVector.broadcast(S, 1.6666665459E-1f));
+                p = p.fma(r, FloatVector.broadcast(S, 5.0000001201E-1f));
+                FloatVector y = p.fma(r.mul(r), r).add(1f);
+                IntVector n = (IntVector) fi.convert(VectorOperators.F2I, 0);
+                y.mul(n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).intoArray(v, j);
+            }
         }
 
+        /**
+         * The erfc fit of {@link #erfc(double)} at z = |x[off + j]| / sqrt 2 up to its exp: t (len) =
+         * 1 / (1 + z/2), a (len) = -z^2 + poly(t); erfc(z) = t exp(a).
+         */
+        private static void erfcArgPass(float[] x, int off, int len, float[] t, float[] a) {
+            for (int j = 0; j < len; j += S.length()) {
+                FloatVector z = FloatVector.fromArray(S, x, off + j).mul(INV_SQRT2).abs();
+                FloatVector tv = FloatVector.broadcast(S, 1f).div(z.fma(0.5f, 1f));
+                FloatVector p = tv.fma(0.17087277f, -0.82215223f);
+                p = p.fma(tv, FloatVector.broadcast(S, 1.48851587f));
+                p = p.fma(tv, FloatVector.broadcast(S, -1.13520398f));
+                p = p.fma(tv, FloatVector.broadcast(S, 0.27886807f));
+                p = p.fma(tv, FloatVector.broadcast(S, -0.18628806f));
+                p = p.fma(tv, FloatVector.broadcast(S, 0.09678418f));
+                p = p.fma(tv, FloatVector.broadcast(S, 0.37409196f));
+                p = p.fma(tv, FloatVector.broadcast(S, 1.00002368f));
+                p = p.fma(tv, FloatVector.broadcast(S, -1.26551223f));
+                tv.intoArray(t, j);
+                z.neg().fma(z, p).intoArray(a, j);
+            }
+        }
+
+        /**
+         * phi (len) = Phi(x[off + j]) from t and e = exp(a) of {@link #erfcArgPass}: 1 - erfc(u)/2 or
+         * erfc(|u|)/2 (u = x / sqrt 2), or near 0 the Taylor series of erf.
+         */
+        private static void cdfPass(float[] x, int off, int len, float[] t, float[] e, float[] phi) {
+            for (int j = 0; j < len; j += S.length()) {
+                FloatVector u = FloatVector.fromArray(S, x, off + j).mul(INV_SQRT2);
+                FloatVector half = FloatVector.fromArray(S, t, j).mul(FloatVector.fromArray(S, e, j)).mul(0.5f);
+                FloatVector far = half.neg().add(1f).blend(half, u.compare(VectorOperators.LT, 0f));
+                FloatVector u2 = u.mul(u);
+                FloatVector s = u2.fma(-1f / 75600, 1f / 9360);
+                s = s.fma(u2, FloatVector.broadcast(S, -1f / 1320));
+                s = s.fma(u2, FloatVector.broadcast(S, 1f / 216));
+                s = s.fma(u2, FloatVector.broadcast(S, -1f / 42));
+                s = s.fma(u2, FloatVector.broadcast(S, 1f / 10));
+                s = s.fma(u2, FloatVector.broadcast(S, -1f / 3));
+                s = s.fma(u2, FloatVector.broadcast(S, 1f));
+                FloatVector near = s.mul(u).mul((float) (TWO_OVER_SQRT_PI / 2)).add(0.5f);
+                far.blend(near, u.abs().compare(VectorOperators.LT, 0.5f)).intoArray(phi, j);
+            }
+        }
+
+        /** x, y (from..to): y = x Phi(x). */
         static void geluSimd(float[] x, float[] y, int from, int to) {
+            float[] t = new float[BLOCK], a = new float[BLOCK];
             int i = from;
-            for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
-                FloatVector xv = FloatVector.fromArray(S, x, i);
-                xv.mul(cdf(xv)).intoArray(y, i);
+            for (int end = from + S.loopBound(to - from); i < end; ) {
+                int len = Math.min(BLOCK, end - i);
+                erfcArgPass(x, i, len, t, a);
+                expPass(a, len);
+                cdfPass(x, i, len, t, a, a);
+                for (int j = 0; j < len; j += S.length()) {
+                    FloatVector.fromArray(S, x, i + j).mul(FloatVector.fromArray(S, a, j)).intoArray(y, i + j);
+                }
+                i += len;
             }
             geluReference(x, y, i, to);
         }
 
+        /** x, dy, dx (from..to): dx += dy (Phi(x) + x phi(x)), phi the standard normal density. */
         static void geluBackwardSimd(float[] x, float[] dy, float[] dx, int from, int to) {
+            float[] t = new float[BLOCK], a = new float[BLOCK], pdf = new float[BLOCK];
             int i = from;
-            for (int end = from + S.loopBound(to - from); i < end; i += S.length()) {
-                FloatVector xv = FloatVector.fromArray(S, x, i);
-                FloatVector pdf = exp(xv.mul(xv).mul(-0.5f)).mul(INV_SQRT_2PI);
-                FloatVector d = xv.fma(pdf, cdf(xv)).mul(FloatVector.fromArray(S, dy, i));
-                d.add(FloatVector.fromArray(S, dx, i)).intoArray(dx, i);
+            for (int end = from + S.loopBound(to - from); i < end; ) {
+                int len = Math.min(BLOCK, end - i);
+                erfcArgPass(x, i, len, t, a);
+                expPass(a, len);
+                cdfPass(x, i, len, t, a, a);
+                for (int j = 0; j < len; j += S.length()) {
+                    FloatVector xv = FloatVector.fromArray(S, x, i + j);
+                    xv.mul(xv).mul(-0.5f).intoArray(pdf, j);
+                }
+                expPass(pdf, len);
+                for (int j = 0; j < len; j += S.length()) {
+                    FloatVector xv = FloatVector.fromArray(S, x, i + j);
+                    FloatVector p = FloatVector.fromArray(S, pdf, j).mul(INV_SQRT_2PI);
+                    FloatVector d = xv.fma(p, FloatVector.fromArray(S, a, j)).mul(FloatVector.fromArray(S, dy, i + j));
+                    d.add(FloatVector.fromArray(S, dx, i + j)).intoArray(dx, i + j);
+                }
+                i += len;
             }
             geluBackwardReference(x, dy, dx, i, to);
         }

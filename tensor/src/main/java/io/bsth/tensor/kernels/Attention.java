@@ -60,13 +60,18 @@ public final class Attention {
      */
     public static void backward(float[] dOut, float[] qkv, int T, int N, int E, int H, boolean batchFirst,
                                 float[] probs, float[] mask, float[] dropped, float[] dQkv) {
+        backward(dOut, qkv, T, N, E, H, batchFirst, probs, mask, dropped, dQkv, new float[probs.length]);
+    }
+
+    /** As {@link #backward(float[], float[], int, int, int, int, boolean, float[], float[], float[], float[])} with scratch dP (N,H,T,T), overwritten. */
+    public static void backward(float[] dOut, float[] qkv, int T, int N, int E, int H, boolean batchFirst,
+                                float[] probs, float[] mask, float[] dropped, float[] dQkv, float[] dP) {
         int hd = E / H;
         float scale = (float) (1 / Math.sqrt(hd));
         Layout in = Layout.of(batchFirst, T, N, 3 * E), o = Layout.of(batchFirst, T, N, E);
         int tt = T * T;
         long pStride = (long) H * tt;
         float[] pd = mask != null ? dropped : probs;
-        float[] dP = new float[probs.length];
         for (int h = 0; h < H; h++) {
             // dPd = dO V^T
             Matmul.sgemmBatched(N, false, true, T, T, hd, 1f,
@@ -80,7 +85,7 @@ public final class Attention {
                     1f, dQkv, 2 * E + h * hd, (int) in.tok, in.batch);
         }
         if (mask != null) {
-            int n = dP.length;
+            int n = probs.length;
             Elementwise.mul(dP, 0, mask, 0, dP, 0, n);
         }
         Softmax.backwardInPlace(probs, dP, N * H * T, T);

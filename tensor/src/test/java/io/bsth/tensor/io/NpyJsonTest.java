@@ -67,4 +67,22 @@ class NpyJsonTest {
         assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\": }"));
         assertEquals(Map.of("x", List.of()), Json.parse(" {\"x\" : [ ] } "));
     }
+
+    @Test
+    void jsonFollowsTheNumberGrammarAndRefusesDuplicateKeys() {
+        // integers beyond 64 bits are still numbers (read as doubles), not syntax errors
+        assertEquals(1e20, Json.parse("100000000000000000000"));
+        assertEquals(Long.MIN_VALUE, Json.parse("-9223372036854775808"));
+        assertEquals(-0.0, Json.parse("-0.0"));
+        assertEquals(List.of(0L, 1e-3, 2.5e10), Json.parse("[0, 1E-3, 2.5e+10]"));
+        for (String bad : new String[] {"+1", "01", "1.", ".5", "1e", "1e+", "-", "--1", "1.2.3", "0x10", "1-2"}) {
+            String m = assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad).getMessage();
+            assertTrue(m.startsWith("JSON: bad number") || m.startsWith("JSON: trailing"), bad + ": " + m);
+        }
+        String m = assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"k\": 1, \"k\": 2}")).getMessage();
+        assertEquals("JSON: duplicate key \"k\" at character 9", m);
+        assertEquals(Map.of("k", Map.of("k", 1L)), Json.parse("{\"k\": {\"k\": 1}}"), "the same key at another level is not a duplicate");
+        assertThrows(IllegalArgumentException.class, () -> Json.parse("\"\\uzzzz\""));
+        assertEquals("\u00e9", Json.parse("\"\\u00E9\""));
+    }
 }
