@@ -36,6 +36,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code topK}: {@link Search#topK} of 64 queries, k = 100, on {@code threads} threads.</li>
  *   <li>{@code storeTopKOne}: one query, k = 10, against a {@link CodeIndex} of the same
  *       codes (a service's request), on {@code threads} threads.</li>
+ *   <li>{@code storeTopKScrambled}: the 64 queries, k = 100, against a {@link CodeIndex} of the same codes
+ *       under ids in descending order (ties by id differ from ties by row).</li>
  * </ul>
  * Run: {@code java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar HammingBenchmark -prof gc}
  */
@@ -64,8 +66,8 @@ public class HammingBenchmark {
     int[] out;
     PackedCodes db;
     PackedCodes topkQueries;
-    Path storeFile;
-    CodeIndex store;
+    Path storeFile, scrambledFile;
+    CodeIndex store, scrambled;
     long[] oneQuery;
 
     @Setup(Level.Trial)
@@ -85,6 +87,12 @@ public class HammingBenchmark {
             Files.delete(storeFile);
             store = CodeIndex.create(storeFile, nbit);
             store.add(db);
+            scrambledFile = Files.createTempFile("hamming-bench-ids", ".codes");
+            Files.delete(scrambledFile);
+            scrambled = CodeIndex.create(scrambledFile, nbit);
+            long[] ids = new long[n];
+            for (int i = 0; i < n; i++) ids[i] = 3L * (n - i);
+            scrambled.add(ids, db);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -94,7 +102,9 @@ public class HammingBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
         store.close();
+        scrambled.close();
         Files.deleteIfExists(storeFile);
+        Files.deleteIfExists(scrambledFile);
     }
 
     private long[] random(SplittableRandom rnd, int count) {
@@ -150,5 +160,10 @@ public class HammingBenchmark {
     @Benchmark
     public CodeIndex.Hits storeTopKOne() {
         return store.search(oneQuery, 10);
+    }
+
+    @Benchmark
+    public CodeIndex.Hits[] storeTopKScrambled() {
+        return scrambled.search(topkQueries, K);
     }
 }

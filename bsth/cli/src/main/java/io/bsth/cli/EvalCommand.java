@@ -53,10 +53,15 @@ public final class EvalCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--modality: expected both, image or text, got '" + modality + "'");
         };
         device.requireCpu("eval");
+        Outputs.checkFile("--report", report);
         BsthNetwork net = ModelFile.load(model, nhead);
         MultiModalData d = DataSources.open(data);
         if (d.classes() != net.config.classes()) {
             throw new IllegalArgumentException("--data has " + d.classes() + " classes, " + model + " was trained for " + net.config.classes());
+        }
+        if (d.imageDim() != net.config.imageDim() || d.textDim() != net.config.textDim()) {
+            throw new IllegalArgumentException("--data " + d.source() + ": image features are " + d.imageDim() + "-d and text " + d.textDim() + "-d, "
+                    + model + " expects " + net.config.imageDim() + " and " + net.config.textDim());
         }
         EncodeEvaluate.Outcome out = EncodeEvaluate.run(net, d, CodeEncoder.DEFAULT_BATCH, mod);
         TrainCommand.printMetrics(out, net.config.nbit());

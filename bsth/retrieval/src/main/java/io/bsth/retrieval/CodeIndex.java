@@ -747,6 +747,7 @@ public final class CodeIndex implements AutoCloseable {
             return out;
         }
         PackedCodes db = PackedCodes.prefixView(s.codes(), s.n(), nbit);
+        if (!s.ascending()) return searchByIds(queries, db, s.ids(), k);
         Search.TopK top = Search.topK(queries, db, k);
         int kk = top.k();
         for (int q = 0; q < nq; q++) {
@@ -756,26 +757,32 @@ public final class CodeIndex implements AutoCloseable {
                 ids[r] = s.ids()[top.index(q, r)];
                 dist[r] = top.distance(q, r);
             }
-            if (!s.ascending() && kk > 0) {
-                sortByDistanceThenId(ids, dist);
-                if (kk < s.n()) {
-                    // rows beyond the k-th at the same distance may carry smaller ids: take every row at <= that distance
-                    Search.Radius all = Search.radius(queries.slice(q, q + 1), db, dist[kk - 1]);
-                    int c = all.count(0);
-                    if (c > kk) {
-                        long[] ai = new long[c];
-                        int[] ad = new int[c];
-                        for (int r = 0; r < c; r++) {
-                            ai[r] = s.ids()[all.indices()[r]];
-                            ad[r] = all.distances()[r];
-                        }
-                        sortByDistanceThenId(ai, ad);
-                        ids = Arrays.copyOf(ai, kk);
-                        dist = Arrays.copyOf(ad, kk);
-                    }
-                }
-            }
             out[q] = new Hits(ids, dist);
+        }
+        return out;
+    }
+
+    /**
+     * Top-k when the rows' ids are not in ascending order (ties by id differ from ties by row): one scan
+     * returns, per query, every row at a distance up to its k-th smallest (nearest first); the ids of each
+     * distance are then sorted and the first k kept.
+     */
+    private static Hits[] searchByIds(PackedCodes queries, PackedCodes db, long[] rowIds, int k) {
+        Search.Radius all = Search.topKWithTies(queries, db, k);
+        int nq = queries.size(), kk = Math.min(k, db.size());
+        Hits[] out = new Hits[nq];
+        for (int q = 0; q < nq; q++) {
+            int from = all.offsets()[q], to = all.offsets()[q + 1];
+            long[] ids = new long[to - from];
+            for (int r = from; r < to; r++) ids[r - from] = rowIds[all.indices()[r]];
+            int[] dist = Arrays.copyOfRange(all.distances(), from, to);
+            for (int g = 0; g < ids.length; ) {
+                int e = g;
+                while (e < ids.length && dist[e] == dist[g]) e++;
+                Arrays.sort(ids, g, e);
+                g = e;
+            }
+            out[q] = new Hits(Arrays.copyOf(ids, kk), Arrays.copyOf(dist, kk));
         }
         return out;
     }

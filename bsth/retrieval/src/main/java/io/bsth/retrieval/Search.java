@@ -52,8 +52,28 @@ public final class Search {
         int nq = queries.size();
         int[] idx = new int[nq * kk], dist = new int[nq * kk];
         if (kk == 0 || nq == 0) return new TopK(nq, kk, idx, dist);
-        run(queries, db, kk, -1, (q, cands) -> cands.selectInto(kk, idx, dist, q * kk));
+        run(queries, db, kk, -1, false, (q, cands) -> cands.selectInto(kk, idx, dist, q * kk));
         return new TopK(nq, kk, idx, dist);
+    }
+
+    /**
+     * Per query, every database code at a distance no larger than its k-th smallest distance (k capped at
+     * the database size): the top k with all the codes tied with the k-th, nearest first, ties by index.
+     * For callers that break ties by something other than the index (an index over ids in any order): one
+     * scan, the same kernels as {@link #topK}, and the tie break is theirs over a short list.
+     */
+    static Radius topKWithTies(PackedCodes queries, CodeSource db, int k) {
+        check(queries, db);
+        if (k < 1) throw new IllegalArgumentException("k: expected >= 1, got " + k);
+        int nq = queries.size();
+        int[][] hi = new int[nq][], hd = new int[nq][];
+        if (db.size() > 0 && nq > 0) run(queries, db, Math.min(k, db.size()), -1, true, (q, cands) -> {
+            int m = cands.compact();
+            hi[q] = new int[m];
+            hd[q] = new int[m];
+            cands.selectInto(m, hi[q], hd[q], 0);
+        });
+        return rows(nq, hi, hd);
     }
 
     /** Every database code within Hamming distance {@code radius} (inclusive) of each query. */
@@ -63,12 +83,17 @@ public final class Search {
         int nq = queries.size();
         int[][] hi = new int[nq][], hd = new int[nq][];
         if (db.size() > 0 && nq > 0) {
-            run(queries, db, Integer.MAX_VALUE, Math.min(radius, db.nbit()), (q, cands) -> {
+            run(queries, db, Integer.MAX_VALUE, Math.min(radius, db.nbit()), false, (q, cands) -> {
                 hi[q] = new int[cands.size];
                 hd[q] = new int[cands.size];
                 cands.selectInto(cands.size, hi[q], hd[q], 0);
             });
         }
+        return rows(nq, hi, hd);
+    }
+
+    /** Per-query rows (null: none) as one compressed {@link Radius}. */
+    private static Radius rows(int nq, int[][] hi, int[][] hd) {
         int[] off = new int[nq + 1];
         for (int q = 0; q < nq; q++) off[q + 1] = off[q] + (hi[q] == null ? 0 : hi[q].length);
         int[] idx = new int[off[nq]], dist = new int[off[nq]];
@@ -93,21 +118,25 @@ public final class Search {
 
     /**
      * Candidates of one query in database order, with a histogram of their distances and the running
-     * threshold: a code is appended only when its distance is {@code < thr}.
+     * threshold: a code is appended only when its distance is {@code < thr}. In top-k mode {@code thr} is
+     * the smallest t with at least k candidates at distance {@code <= t} (a later code only enters when
+     * strictly closer); with {@code ties}, one more: codes tied with the k-th are kept as well.
      */
     static final class Candidates {
         final int k;
+        final boolean ties;
         final int[] cnt;
         int[] idx;
         int[] dist;
         int size;
         int thr;
-        /** Candidates at distance {@code < thr}. */
+        /** Candidates at distance {@code < thr} ({@code < thr - 1} with ties). */
         int below;
 
-        /** Top-k mode ({@code fixedRadius < 0}) or radius mode (threshold fixed at radius + 1). */
-        Candidates(int k, int nbit, int fixedRadius) {
+        /** Top-k mode ({@code fixedRadius < 0}, keeping the codes tied with the k-th when {@code ties}) or radius mode (threshold fixed at radius + 1). */
+        Candidates(int k, int nbit, int fixedRadius, boolean ties) {
             this.k = k;
+            this.ties = ties;
             this.cnt = new int[nbit + 2];
             this.thr = fixedRadius < 0 ? nbit + 1 : fixedRadius + 1;
             int cap = fixedRadius < 0 ? 4 * k + 64 : 64;
@@ -122,18 +151,40 @@ public final class Search {
             dist[size] = d;
             size++;
             cnt[d]++;
-            below++;
-            while (below >= k) {
-                thr--;
-                below -= cnt[thr];
+            if (!ties) {
+                below++;
+                while (below >= k) {
+                    thr--;
+                    below -= cnt[thr];
+                }
+            } else if (d < thr - 1) {
+                below++;
+                while (below >= k) {
+                    thr--;
+                    below -= cnt[thr - 1];
+                }
             }
         }
 
-        /** Drops candidates beyond the threshold (at most 2k - 1 remain in top-k mode), else grows. */
-        private void makeRoom() {
+        /** Drops the candidates that no longer pass the threshold (ties mode); returns how many remain. */
+        int compact() {
             int w = 0;
             for (int r = 0; r < size; r++) {
-                if (dist[r] <= thr) {
+                if (dist[r] < thr) {
+                    idx[w] = idx[r];
+                    dist[w] = dist[r];
+                    w++;
+                }
+            }
+            size = w;
+            return w;
+        }
+
+        /** Drops candidates beyond the threshold (at most 2k - 1 remain in top-k mode without ties), else grows. */
+        private void makeRoom() {
+            int w = 0, keep = ties ? thr - 1 : thr;
+            for (int r = 0; r < size; r++) {
+                if (dist[r] <= keep) {
                     idx[w] = idx[r];
                     dist[w] = dist[r];
                     w++;
@@ -172,7 +223,7 @@ public final class Search {
         }
     }
 
-    private static void run(PackedCodes queries, CodeSource db, int k, int fixedRadius, Sink sink) {
+    private static void run(PackedCodes queries, CodeSource db, int k, int fixedRadius, boolean ties, Sink sink) {
         int nq = queries.size(), n = db.size(), words = queries.wordsPerCode();
         int threads = Parallel.threads();
         // tiles of at most MAX_TILE queries, their count a multiple of the threads (balanced), or one per query
@@ -190,8 +241,8 @@ public final class Search {
             int t = u / ranges, r = u % ranges;
             int q0 = t * tile, q1 = Math.min(nq, q0 + tile);
             int from = Math.min(n, r * blocksPerRange * block), to = Math.min(n, from + blocksPerRange * block);
-            out[u] = db.nbit() <= 32 ? scanTileInt(queries, q0, q1, db, from, to, block, k, fixedRadius)
-                    : scanTile(queries, q0, q1, db, from, to, block, k, fixedRadius);
+            out[u] = db.nbit() <= 32 ? scanTileInt(queries, q0, q1, db, from, to, block, k, fixedRadius, ties)
+                    : scanTile(queries, q0, q1, db, from, to, block, k, fixedRadius, ties);
         });
         for (int t = 0; t < tiles; t++) {
             for (int q = t * tile, e = Math.min(nq, q + tile); q < e; q++) {
@@ -204,11 +255,11 @@ public final class Search {
 
     /** Queries [q0, q1) against database codes [from, to), block by block. */
     private static Candidates[] scanTile(PackedCodes queries, int q0, int q1, CodeSource db, int from, int to,
-                                         int block, int k, int fixedRadius) {
+                                         int block, int k, int fixedRadius, boolean ties) {
         int words = queries.wordsPerCode(), nbit = db.nbit();
         long[] qw = queries.words();
         Candidates[] cs = new Candidates[q1 - q0];
-        for (int q = q0; q < q1; q++) cs[q - q0] = new Candidates(k, nbit, fixedRadius);
+        for (int q = q0; q < q1; q++) cs[q - q0] = new Candidates(k, nbit, fixedRadius, ties);
         boolean direct = words == 1 && db instanceof PackedCodes;
         long[] scratch = direct ? null : new long[block * words];
         for (int b = from; b < to; b += block) {
@@ -253,10 +304,10 @@ public final class Search {
 
     /** {@link #scanTile} for codes of at most 32 bits: each block narrowed to one int per code, scanned on int lanes. */
     private static Candidates[] scanTileInt(PackedCodes queries, int q0, int q1, CodeSource db, int from, int to,
-                                            int block, int k, int fixedRadius) {
+                                            int block, int k, int fixedRadius, boolean ties) {
         long[] qw = queries.words();
         Candidates[] cs = new Candidates[q1 - q0];
-        for (int q = q0; q < q1; q++) cs[q - q0] = new Candidates(k, db.nbit(), fixedRadius);
+        for (int q = q0; q < q1; q++) cs[q - q0] = new Candidates(k, db.nbit(), fixedRadius, ties);
         long[] wide = new long[block];
         int[] codes = new int[block];
         for (int b = from; b < to; b += block) {

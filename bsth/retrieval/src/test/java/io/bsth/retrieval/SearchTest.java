@@ -66,6 +66,32 @@ class SearchTest {
     }
 
     @Test
+    void topKWithTiesReturnsEveryCodeUpToTheKthDistance() {
+        Random rnd = new Random(23);
+        int[][] cases = {{64, 3000, 5, 100}, {12, 9000, 3, 40}, {32, 8192 + 70, 4, 7}, {100, 2500, 3, 60}, {64, 50, 2, 80}, {7, 300, 3, 1}};
+        for (int[] cs : cases) {
+            int nbit = cs[0], n = cs[1], nq = cs[2], k = cs[3];
+            for (boolean ties : new boolean[] {false, true}) {
+                PackedCodes db = ties ? clustered(rnd, n, nbit, 11) : random(rnd, n, nbit);
+                PackedCodes q = random(rnd, nq, nbit);
+                for (int threads : new int[] {1, 2, 3}) {
+                    Parallel.setThreads(threads);
+                    Search.Radius r = Search.topKWithTies(q, db, k);
+                    for (int qi = 0; qi < nq; qi++) {
+                        int[] order = ranking(q, qi, db);
+                        int query = qi, kth = q.distance(qi, db, order[Math.min(k, n) - 1]);
+                        int[] want = Arrays.stream(order).filter(i -> q.distance(query, db, i) <= kth).toArray();
+                        int[] got = Arrays.copyOfRange(r.indices(), r.offsets()[qi], r.offsets()[qi + 1]);
+                        String at = "nbit " + nbit + " n " + n + " k " + k + " ties " + ties + " threads " + threads + " query " + qi;
+                        assertArrayEquals(want, got, at);
+                        for (int j = 0; j < got.length; j++) assertEquals(q.distance(qi, db, got[j]), r.distances()[r.offsets()[qi] + j], at);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void planeSourceGivesTheSameAnswerAsDirectArrays() {
         // a CodeSource that is not a PackedCodes takes the copy-into-scratch path, also for one-word codes
         Random rnd = new Random(22);
