@@ -19,7 +19,8 @@ import java.nio.file.Path;
  * Java half of tools/parity_run.py: trains stage 2 from weights and batches the PyTorch side then replays.
  * Writes into OUT: the data (nine .npy), B.npy (target codes from a Java stage 1, dropout 0), init.safetensors
  * (the stage-2 network before training), perms.npy (epochs x n, the batch order), java_losses.npy (one row per
- * step: loss, label, sign, sim) and, with --stage1, java_stage1.npy (the stage-1 loss terms per epoch).
+ * step: loss, label, sign, sim), final.safetensors (the network after training, batch-norm running statistics included)
+ * and java_stage1.npy (the stage-1 loss terms per epoch).
  *
  *   java --add-modules jdk.incubator.vector -cp bsth/cli/target/bsth-cli-*-all.jar tools/ParityRun.java OUT DATA NBIT EPOCHS BATCH DROPOUT [DROPOUT_SEED]
  */
@@ -123,6 +124,7 @@ public class ParityRun {
             }
         }
         Npy.writeInts(out.resolve("perms.npy"), perms, epochs, n);
+        ModelFile.save(out.resolve("final.safetensors"), net);
         Npy.writeFloats(out.resolve("java_losses.npy"), losses, steps, 4);
         System.out.println("java: " + steps + " steps, last loss " + losses[(steps - 1) * 4]);
     }

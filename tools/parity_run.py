@@ -91,3 +91,28 @@ for e in range(len(perms)):
 print(f"stage 2: worst relative loss difference over {s} steps: {worst:.2e}")
 steps_per_epoch = len(jl) // len(perms)
 print(f"last-epoch mean loss: torch {np.mean(tl[-steps_per_epoch:]):.6f} java {np.mean(jl[-steps_per_epoch:, 0]):.6f}")
+
+# the state after training, batch-norm running statistics included (only eval mode reads them: encoding): with
+# dropout 0 both sides must end in the same state. Biases that a batch norm cancels (the MLP linears' and hash.0's,
+# the encoders' final LayerNorm bias) get gradients of float rounding only, which Adam turns into steps of any
+# sign: they are reported apart, with the running means that follow them.
+final = os.path.join(out, "final.safetensors")
+if os.path.exists(final):
+    jstate, _ = ref.load_safetensors(final)
+    tstate = model.state_dict()
+    cancelled = ("mlp.linear1.bias", "mlp.linear2.bias", "hash.0.bias", "TransformerEncoder.norm.bias")
+    worst_p, worst_b = 0.0, 0.0
+    for k, v in tstate.items():
+        d = (jstate[k].double() - v.double()).abs().max().item() / max(1e-6, v.double().abs().max().item())
+        if "running" in k or "num_batches" in k or k.endswith(cancelled):
+            worst_b = max(worst_b, d)
+        else:
+            worst_p = max(worst_p, d)
+    model.eval()
+    with torch.no_grad():
+        ht = model(Itr, Ttr)[0]
+        model.load_state_dict(jstate)
+        hj = model(Itr, Ttr)[0]
+    print(f"final state: worst relative difference, parameters {worst_p:.2e}, biases a batch norm cancels and running "
+          f"statistics {worst_b:.2e}; "
+          f"eval-mode code bits that differ {int((torch.sign(ht) != torch.sign(hj)).sum())} of {ht.numel()}")

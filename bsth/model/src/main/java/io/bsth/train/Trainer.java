@@ -53,8 +53,6 @@ public final class Trainer {
     private Path checkpointDir;
     private boolean resume;
     private EpochListener listener = (e, n) -> {};
-    /** Arrays reused from one stage-2 step to the next (every batch has the same shapes but the last). */
-    private final StepBuffers buffers = new StepBuffers();
 
     public Trainer(TrainConfig cfg, Progress progress) {
         this.cfg = cfg;
@@ -120,9 +118,12 @@ public final class Trainer {
         }
         long stageStart = System.nanoTime();
         int batches = Math.max(1, (n + cfg.batch() - 1) / cfg.batch());
+        // arrays reused from one stage-2 step to the next (every batch has the same shapes but the
+        // last); local, so that what they hold is garbage once training returns
+        StepBuffers buffers = new StepBuffers();
         for (int e = startEpoch; e < cfg.epochs(); e++) {
             long t = System.nanoTime();
-            double[] mean = stage2Epoch(net, adam, tr, B, e, batches, stageStart, startEpoch);
+            double[] mean = stage2Epoch(net, adam, tr, B, e, batches, stageStart, startEpoch, buffers);
             double sec = (System.nanoTime() - t) * 1e-9;
             epochSeconds.add(sec);
             stage2Losses.add(mean);
@@ -181,7 +182,8 @@ public final class Trainer {
     }
 
     /** One stage-2 epoch; returns the item-weighted mean of each loss term. */
-    double[] stage2Epoch(BsthNetwork net, Adam adam, Split tr, float[] B, int e, int batches, long stageStart, int startEpoch) {
+    double[] stage2Epoch(BsthNetwork net, Adam adam, Split tr, float[] B, int e, int batches, long stageStart, int startEpoch,
+                         StepBuffers buffers) {
         int n = tr.size(), k = cfg.nbit(), C = tr.classes();
         Rng rng = epochRng(cfg.seed(), e);
         int[] perm = rng.permutation(n);
