@@ -13,18 +13,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 # Debian's OpenBLAS 0.3.21 takes this EPYC for an older core unless told; the peer runs the AVX-512 kernel
 # (PEER_CORETYPE chooses another), and the core it reports is printed.
 export OPENBLAS_CORETYPE=${PEER_CORETYPE:-COOPERLAKE}
-echo "PyTorch's OpenBLAS core: $(/usr/bin/python3 - <<'PY'
-import ctypes, torch
-for p in sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l and ".so" in l}):
-    try:
-        f = ctypes.CDLL(p).openblas_get_corename
-    except AttributeError:
-        continue
-    f.restype = ctypes.c_char_p
-    print(f().decode())
-    break
-PY
-)"
+echo "PyTorch's OpenBLAS core: $(/usr/bin/python3 tools/openblas_core.py)"
 for nb in $nbits; do
   /usr/bin/python3 tools/attention_peer.py "$nb" 1024 "$threads" 5 >>"$tmp/peer.txt"
   # -Djmh.ignoreLock: on our shared machine other JMH runs hold the lock for long stretches

@@ -21,20 +21,7 @@ export OPENBLAS_CORETYPE=${PEER_CORETYPE:-COOPERLAKE}
 mkdir -p "$work"
 data=$work/data
 [ -f "$data/I_tr.npy" ] || bin/bsth export-data --data "$spec" --out "$data" >/dev/null
-core=$($py - <<'PY'
-import ctypes, torch
-for p in sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l and ".so" in l}):
-    try:
-        f = ctypes.CDLL(p).openblas_get_corename
-    except AttributeError:
-        continue
-    f.restype = ctypes.c_char_p
-    print(f().decode())
-    break
-else:
-    print("unknown (no OpenBLAS loaded)")
-PY
-)
+core=$($py tools/openblas_core.py)
 echo "data $spec in $data; $threads threads; $epochs stage-2 epochs; PyTorch's OpenBLAS core: $core; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for nb in $nbits; do
   /usr/bin/time -f %M -o "$work/torch$nb.rss" $py tools/bsth_reference.py --data "$data" --nbit "$nb" --epochs "$epochs" \
