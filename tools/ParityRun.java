@@ -124,6 +124,7 @@ public class ParityRun {
             }
         }
         Npy.writeInts(out.resolve("perms.npy"), perms, epochs, n);
+        Npy.writeInts(out.resolve("batch.npy"), new int[] {batch}, 1, 1);
         ModelFile.save(out.resolve("final.safetensors"), net);
         Npy.writeFloats(out.resolve("java_losses.npy"), losses, steps, 4);
         System.out.println("java: " + steps + " steps, last loss " + losses[(steps - 1) * 4]);

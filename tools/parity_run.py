@@ -67,7 +67,7 @@ print("torch expected train-mode loss (200 masks): %.5f [%.5f %.5f %.5f], std ov
 model.load_state_dict(state)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 model.train()
-batch = int(np.ceil(n / (len(jl) // len(perms))))
+batch = int(np.load(os.path.join(out, "batch.npy"))[0, 0])  # the Java run's batch size
 s, worst, tl = 0, 0.0, []
 for e in range(len(perms)):
     for b0 in range(0, n, batch):
@@ -99,7 +99,7 @@ print(f"last-epoch mean loss: torch {np.mean(tl[-steps_per_epoch:]):.6f} java {n
 final = os.path.join(out, "final.safetensors")
 if os.path.exists(final):
     jstate, _ = ref.load_safetensors(final)
-    tstate = model.state_dict()
+    tstate = {k: v.clone() for k, v in model.state_dict().items()}
     cancelled = ("mlp.linear1.bias", "mlp.linear2.bias", "hash.0.bias", "TransformerEncoder.norm.bias")
     worst_p, worst_b = 0.0, 0.0
     for k, v in tstate.items():
@@ -116,3 +116,14 @@ if os.path.exists(final):
     print(f"final state: worst relative difference, parameters {worst_p:.2e}, biases a batch norm cancels and running "
           f"statistics {worst_b:.2e}; "
           f"eval-mode code bits that differ {int((torch.sign(ht) != torch.sign(hj)).sum())} of {ht.numel()}")
+
+    # retrieval quality of both final models, encoded and evaluated alike (the reference's encoder and evaluation)
+    _, (Idb, Tdb, Ldb), (Ite, Tte, Lte) = ref.load(out)
+    maps = {}
+    for name, st in (("torch", tstate), ("java", jstate)):
+        model.load_state_dict(st)
+        qB = np.where(ref.encode(model, Ite, Tte, 1024).numpy() > 0, 1, -1).astype(np.int8)
+        dB = np.where(ref.encode(model, Idb, Tdb, 1024).numpy() > 0, 1, -1).astype(np.int8)
+        maps[name] = ref.evaluate(qB, dB, Lte.numpy(), Ldb.numpy())["map_all"]
+    print(f"mAP@All ({Ite.shape[0]} queries x {Idb.shape[0]} database): torch {maps['torch']:.4f} java {maps['java']:.4f} "
+          f"difference {maps['java'] - maps['torch']:+.4f}")

@@ -3,6 +3,7 @@ package io.bsth.autograd;
 import io.bsth.tensor.Parallel;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -35,6 +36,13 @@ import java.util.Map;
  * the arrays the previous step left and this one has not taken are dropped at once, so the two sets
  * never coexist.
  *
+ * <p>Without gradients ({@link Grad#noGrad}) no graph holds an op's inputs, so the arrays a forward
+ * pass takes can go back to the pool as soon as the code that made them is done with them: a module
+ * opens a {@link #scope()} around its forward and {@linkplain Scope#keep keeps} what it returns; at
+ * close every other array taken inside goes back, and later ops of the same pass reuse them. A pool
+ * used that way for inference ({@code CodeEncoder}) holds the peak of the live arrays, not every
+ * output of the pass. With gradients enabled, or outside a step, scopes do nothing.
+ *
  * <p>Only the thread that opened the step draws from it (the kernels' worker threads never
  * allocate through it); outside a step, and for arrays shorter than {@link #MIN_LENGTH}, ops
  * allocate as usual.
@@ -51,6 +59,9 @@ public final class StepBuffers {
     private final IdentityHashMap<float[], Integer> lastStep = new IdentityHashMap<>();
     /** Arrays handed out in the open step and not yet released. */
     private final IdentityHashMap<float[], Boolean> out = new IdentityHashMap<>();
+    /** While a scope is open: arrays handed out in the open step, in order (some may be back already). */
+    private final ArrayList<float[]> order = new ArrayList<>();
+    private int scopes;
     private int step;
     private long allocated;
 
@@ -73,9 +84,68 @@ public final class StepBuffers {
             if (!open) return;
             open = false;
             CURRENT.remove();
+            order.clear();
+            scopes = 0;
             for (float[] a : out.keySet()) free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
             out.clear();
             dropStale();
+        }
+    }
+
+    /** Does nothing: the scope outside a step, or with gradients enabled. */
+    private static final Scope INACTIVE = new Scope(null, 0);
+
+    /**
+     * Opens a scope on the calling thread's open step, when gradients are disabled: at close, the
+     * arrays taken inside it go back to the pool, except those of the {@link Scope#keep kept} results.
+     * Otherwise (no open step, or gradients enabled) a scope that does nothing.
+     */
+    public static Scope scope() {
+        StepBuffers s = CURRENT.get();
+        if (s == null || Grad.isEnabled()) return INACTIVE;
+        s.scopes++;
+        return new Scope(s, s.order.size());
+    }
+
+    /** A region of a gradient-free forward pass whose arrays go back at close, but for the kept ones. */
+    public static final class Scope implements AutoCloseable {
+        private final StepBuffers pool;
+        private final int start;
+        private final ArrayList<float[]> kept = new ArrayList<>(1);
+        private boolean open = true;
+
+        private Scope(StepBuffers pool, int start) {
+            this.pool = pool;
+            this.start = start;
+        }
+
+        /** Keeps {@code v}'s array out of this scope's release (it outlives the scope); returns v. */
+        public Var keep(Var v) {
+            if (pool != null && v != null) kept.add(v.data());
+            return v;
+        }
+
+        @Override
+        public void close() {
+            if (pool == null || !open) return;
+            open = false;
+            if (CURRENT.get() != pool || pool.scopes == 0) return;   // the step closed first
+            ArrayList<float[]> order = pool.order;
+            ArrayList<float[]> survivors = new ArrayList<>(kept.size());
+            for (int i = start; i < order.size(); i++) {
+                float[] a = order.get(i);
+                if (!pool.out.containsKey(a)) continue;
+                boolean keep = false;
+                for (float[] k : kept) keep |= k == a;
+                if (keep) {
+                    if (!survivors.contains(a)) survivors.add(a);
+                } else {
+                    release(a);
+                }
+            }
+            order.subList(start, order.size()).clear();
+            order.addAll(survivors);
+            pool.scopes--;
         }
     }
 
@@ -90,6 +160,11 @@ public final class StepBuffers {
             });
             if (list.isEmpty()) lists.remove();
         }
+    }
+
+    /** Whether a step is open on the calling thread (its ops draw from a pool). */
+    public static boolean stepOpen() {
+        return CURRENT.get() != null;
     }
 
     /** Floats the pool holds now (free and handed out). */
@@ -137,6 +212,7 @@ public final class StepBuffers {
         }
         lastStep.put(a, step);
         out.put(a, Boolean.TRUE);
+        if (scopes > 0) order.add(a);
         return a;
     }
 }

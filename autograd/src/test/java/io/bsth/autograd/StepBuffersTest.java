@@ -79,6 +79,51 @@ class StepBuffersTest {
     }
 
     @Test
+    void scopesWithoutGradientsHandBackAllButTheKeptArrays() {
+        int n = StepBuffers.MIN_LENGTH;
+        StepBuffers buffers = new StepBuffers();
+        try (var step = buffers.step(); var ng = Grad.noGrad()) {
+            Var x = Var.of(new float[n], n);
+            float[] inner, innermost;
+            Var kept;
+            try (var s = StepBuffers.scope()) {
+                Var a = F.scale(x, 2f);
+                inner = a.data();
+                try (var t = StepBuffers.scope()) {
+                    Var b = F.scale(a, 3f);
+                    innermost = b.data();
+                    a = t.keep(F.scale(b, 4f));
+                }
+                assertTrue(innermost == StepBuffers.take(n), "the inner scope gave b back");
+                kept = s.keep(a);
+            }
+            float[] next = StepBuffers.take(n), then = StepBuffers.take(n);
+            assertTrue(next == inner && then == innermost || next == innermost && then == inner,
+                    "the outer scope gave back its temporary and what it took after the inner scope");
+            assertTrue(StepBuffers.take(n) != kept.data(), "the kept array stays out, through both scopes");
+        }
+        // with gradients enabled the graph holds the values backward needs: a scope gives nothing back
+        StepBuffers graph = new StepBuffers();
+        try (var step = graph.step()) {
+            float[] p = new float[n];
+            for (int i = 0; i < n; i++) p[i] = i % 7 - 3;
+            Var w = Var.param(p, n);
+            Var sq;
+            float[] a;
+            try (var s = StepBuffers.scope()) {
+                Var t = F.scale(w, 2f);
+                a = t.data();
+                sq = s.keep(F.mul(t, t));
+            }
+            float[] other = StepBuffers.take(n);
+            assertTrue(a != other, "with gradients a scope gives nothing back");
+            java.util.Arrays.fill(other, 1e9f);
+            F.sum(sq).backward();
+            for (int i = 0; i < n; i += 97) assertEquals(8f * p[i], w.grad()[i], "d/dw (2w)^2 at " + i);
+        }
+    }
+
+    @Test
     void oneStepPerThreadAtATime() {
         StepBuffers buffers = new StepBuffers();
         try (var s = buffers.step()) {

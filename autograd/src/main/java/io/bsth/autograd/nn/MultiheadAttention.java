@@ -1,6 +1,7 @@
 package io.bsth.autograd.nn;
 
 import io.bsth.autograd.F;
+import io.bsth.autograd.StepBuffers;
 import io.bsth.autograd.Var;
 import io.bsth.tensor.Rng;
 
@@ -44,7 +45,9 @@ public final class MultiheadAttention extends Module {
         if (x.dim() != 3 || x.size(2) != E) {
             throw new IllegalArgumentException("MultiheadAttention(" + E + "): expected a 3-D input of width " + E + ", got " + Arrays.toString(x.shape()));
         }
-        Var qkv = F.linear(x, inProjWeight, inProjBias);
-        return outProj.forward(F.selfAttention(qkv, H, batchFirst, dropout, isTraining() ? rng : null));
+        try (var s = StepBuffers.scope()) {
+            Var qkv = F.linear(x, inProjWeight, inProjBias);
+            return s.keep(outProj.forward(F.selfAttention(qkv, H, batchFirst, dropout, isTraining() ? rng : null)));
+        }
     }
 }

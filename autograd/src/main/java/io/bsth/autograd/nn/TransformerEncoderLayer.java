@@ -1,6 +1,7 @@
 package io.bsth.autograd.nn;
 
 import io.bsth.autograd.F;
+import io.bsth.autograd.StepBuffers;
 import io.bsth.autograd.Var;
 import io.bsth.tensor.Rng;
 
@@ -30,9 +31,14 @@ public final class TransformerEncoderLayer extends Module {
 
     /** x (T, N, E) (or (N, T, E) when built batch-first) -> same shape. */
     public Var forward(Var x) {
-        Var a = dropout1.forward(selfAttn.forward(x));
-        Var h = norm1.forward(F.add(x, a));
-        Var f = linear2.forward(dropout.forward(F.gelu(linear1.forward(h))));
-        return norm2.forward(F.add(h, dropout2.forward(f)));
+        Var h;
+        try (var s = StepBuffers.scope()) {
+            Var a = dropout1.forward(selfAttn.forward(x));
+            h = s.keep(norm1.forward(F.add(x, a)));
+        }
+        try (var s = StepBuffers.scope()) {
+            Var f = linear2.forward(dropout.forward(F.gelu(linear1.forward(h))));
+            return s.keep(norm2.forward(F.add(h, dropout2.forward(f))));
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.bsth.cli;
 
+import io.bsth.autograd.StepBuffers;
 import io.bsth.model.BsthNetwork;
 import io.bsth.model.CodeEncoder;
 import io.bsth.model.ModelConfig;
@@ -66,6 +67,7 @@ public final class EncodeCommand implements Callable<Integer> {
             AtomicFiles.write(out, o -> {
                 o.write(Npy.header(real ? "<f4" : "|i1", n, k));
                 float[] bi = new float[Math.min(n, chunk) * di], bt = new float[Math.min(n, chunk) * dt];
+                StepBuffers pool = new StepBuffers();   // one pool for every chunk's batches
                 for (int s = 0; s < n; s += chunk) {
                     int m = Math.min(chunk, n - s);
                     img.read(s, m, bi, 0);
@@ -73,7 +75,7 @@ public final class EncodeCommand implements Callable<Integer> {
                     check(image, bi, m * di, di, s);
                     check(text, bt, m * dt, dt, s);
                     float[] h = CodeEncoder.encode(net, Tensor.of(m == chunk ? bi : Arrays.copyOf(bi, m * di), m, di),
-                            Tensor.of(m == chunk ? bt : Arrays.copyOf(bt, m * dt), m, dt), CodeEncoder.DEFAULT_BATCH);
+                            Tensor.of(m == chunk ? bt : Arrays.copyOf(bt, m * dt), m, dt), CodeEncoder.DEFAULT_BATCH, pool);
                     if (real) Npy.writeFloatChunks(o, h, 0, m * k);
                     else o.write(PackedCodes.fromSigns(h, m, k).toInt8());
                 }

@@ -1,6 +1,7 @@
 package io.bsth.model;
 
 import io.bsth.autograd.F;
+import io.bsth.autograd.StepBuffers;
 import io.bsth.autograd.Var;
 import io.bsth.autograd.nn.BatchNorm;
 import io.bsth.autograd.nn.GroupedConv1x1;
@@ -31,8 +32,10 @@ public final class BitwiseHash extends Module {
     /** Fused tokens (n, k, width) -> h (n, k). */
     public Var forward(Var tokens) {
         int n = tokens.size(0);
-        Var x = F.reshape(tokens, n, nbit * width);
-        Var a = F.tanh(norm.forward(first.forward(x)));
-        return F.tanh(second.forward(a));
+        try (var s = StepBuffers.scope()) {
+            Var x = F.reshape(tokens, n, nbit * width);
+            Var a = F.tanh(norm.forward(first.forward(x)));
+            return s.keep(F.tanh(second.forward(a)));
+        }
     }
 }

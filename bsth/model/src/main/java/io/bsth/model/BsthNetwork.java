@@ -1,6 +1,7 @@
 package io.bsth.model;
 
 import io.bsth.autograd.F;
+import io.bsth.autograd.StepBuffers;
 import io.bsth.autograd.Var;
 import io.bsth.autograd.nn.Linear;
 import io.bsth.autograd.nn.Module;
@@ -61,9 +62,11 @@ public final class BsthNetwork extends Module {
 
     /** One modality, Eq. 1-3: x (n, d) -> refined concept tokens (n, k, 128). */
     Var concepts(Var x, ConceptMlp mlp, Linear concept, PositionalEncoding pos, TransformerEncoder encoder) {
-        Var f = mlp.forward(x);                     // Eq. 1  (n, 128)
-        Var c = decouple(f, concept);               // Eq. 2  (n, k, 128)
-        return encoder.forward(pos.forward(c));     // Eq. 3  (n, k, 128)
+        try (var s = StepBuffers.scope()) {
+            Var f = mlp.forward(x);                     // Eq. 1  (n, 128)
+            Var c = decouple(f, concept);               // Eq. 2  (n, k, 128)
+            return s.keep(encoder.forward(pos.forward(c)));   // Eq. 3  (n, k, 128)
+        }
     }
 
     /** Eq. 4, fusion: the modalities' token sequences summed token by token. */

@@ -19,7 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * updates each C tile once per KC block. Products of at most MC rows with B not transposed (the
  * weight gradients of narrow layers) leave B in place: its whole strips are read by the tiles with
  * B's row stride, since each packed element would serve only a few rows. Threads split the larger of M and N (in whole tiles), each
- * with its own packing buffers (thread-local, reused: no allocation per call in steady state).
+ * with its own packing buffers (thread-local, reused: no allocation per call in steady state); a
+ * small C over a deep K (weight gradients, K = batch x tokens) is split over K instead, into a number
+ * of parts fixed by the shape, whose partial products are summed into C in part order.
  * Small products (the attention shapes) skip packing and run unpacked 8 x 2L kernels straight from A
  * and B. Batched calls parallelise over the batch (whole matrices per task). Every C element is
  * computed by one thread in a fixed order, so results do not depend on the thread count's split.
@@ -57,6 +59,13 @@ public final class Matmul {
      * packing it; package-private and mutable only so tests can force either way.
      */
     static int directRows = MC;
+    /**
+     * K split ({@link #kParts}): a part is at least {@code kSplitDepth} deep, C at most
+     * {@code kSplitMaxC} elements; package-private and mutable only so tests can force splits.
+     */
+    static int kSplitDepth = 4096, kSplitMaxC = 1 << 17;
+    /** At most this many parts of K (the scratch is (parts - 1) x M x N). */
+    static final int K_SPLIT_MAX_PARTS = 8;
     /** Largest B (elements) the small path transposes into scratch for transB. */
     private static final int SMALL_TRANSPOSE_MAX = 1 << 18;
     /** Below this many multiply-adds a call runs on one thread (hand-off would cost more). */
@@ -81,6 +90,12 @@ public final class Matmul {
         int threads = Parallel.threads();
         long fmas = (long) M * N * K;
         boolean small = isSmall(transB, M, N, K);
+        int kparts = small ? 1 : kParts(M, N, K);
+        if (kparts > 1) {
+            splitK(kparts, threads > 1 && fmas >= PARALLEL_MIN_FMAS, transA, transB, M, N, K, alpha, A, aOff, lda,
+                    B, bOff, ldb, beta, C, cOff, ldc);
+            return;
+        }
         if (threads == 1 || fmas < PARALLEL_MIN_FMAS) {
             compute(small, transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, MatmulPacking.WORKSPACE.get());
             return;
@@ -153,10 +168,14 @@ public final class Matmul {
     private static void single(boolean transA, boolean transB, int M, int N, int K, float alpha,
                                float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                                float beta, float[] C, int cOff, int ldc) {
+        boolean small = isSmall(transB, M, N, K);
+        int parts = small ? 1 : kParts(M, N, K);
         if (K == 0 || alpha == 0f) {
             scaleC(M, N, beta, C, cOff, ldc);
+        } else if (parts > 1) {
+            splitK(parts, false, transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
         } else {
-            compute(isSmall(transB, M, N, K), transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc,
+            compute(small, transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc,
                     MatmulPacking.WORKSPACE.get());
         }
     }
@@ -171,6 +190,49 @@ public final class Matmul {
         long fmas = (long) M * N * K;
         return transB ? (M <= smallRows || fmas <= smallFmasTransB) && (long) K * N <= SMALL_TRANSPOSE_MAX
                 : M <= smallRows || fmas <= smallFmas;
+    }
+
+    /**
+     * Into how many parts of K a packed product is split: more than one only for a small C over a
+     * deep K (the weight gradients dY^T X of narrow layers, K = batch x tokens), where splitting the
+     * columns of C would have every thread pack all of op(A) for a few tiles each. A function of the
+     * shape only, never of the thread count, so results do not depend on the thread count.
+     */
+    static int kParts(int M, int N, int K) {
+        if ((long) M * N > kSplitMaxC || K < 2L * kSplitDepth) return 1;
+        return Math.min(K_SPLIT_MAX_PARTS, K / kSplitDepth);
+    }
+
+    /**
+     * C (M,N) = alpha * op(A) op(B) + beta * C with K split into {@code parts} contiguous ranges:
+     * part 0 goes into C (with beta), part p > 0 into its own (M,N) scratch, the parts run over the
+     * threads (or in turn), then each C element adds the scratches in part order. Which thread
+     * computes a part does not change its bits, so the result is fixed by the shape alone.
+     */
+    private static void splitK(int parts, boolean parallel, boolean transA, boolean transB, int M, int N, int K,
+                               float alpha, float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                               float beta, float[] C, int cOff, int ldc) {
+        int mn = M * N;
+        float[] partial = MatmulPacking.WORKSPACE.get().partials((parts - 1) * mn);
+        Parallel.Task part = p -> {
+            int k0 = (int) ((long) K * p / parts), k1 = (int) ((long) K * (p + 1) / parts);
+            int ao = aOff + (transA ? k0 * lda : k0), bo = bOff + (transB ? k0 : k0 * ldb);
+            Workspace w = MatmulPacking.WORKSPACE.get();
+            if (p == 0) blocked(transA, transB, M, N, k1 - k0, alpha, A, ao, lda, B, bo, ldb, beta, C, cOff, ldc, w);
+            else blocked(transA, transB, M, N, k1 - k0, alpha, A, ao, lda, B, bo, ldb, 0f, partial, (p - 1) * mn, N, w);
+        };
+        if (parallel) {
+            Parallel.forEach(parts, part);
+        } else {
+            for (int p = 0; p < parts; p++) part.run(p);
+        }
+        for (int i = 0; i < M; i++) {
+            int c = cOff + i * ldc;
+            for (int p = 1; p < parts; p++) {
+                int s = (p - 1) * mn + i * N;
+                for (int j = 0; j < N; j++) C[c + j] += partial[s + j];
+            }
+        }
     }
 
     /** One (sub-)product on the calling thread (K > 0, alpha != 0) on the chosen path. */

@@ -26,6 +26,14 @@ final class MatmulPacking {
         /** A ragged column strip of B, zero-padded to NR; grows like bt. */
         float[] strip = new float[0];
 
+        /** Partial products of a K split ({@link Matmul}); grows like bt. */
+        float[] partials = new float[0];
+
+        float[] partials(int n) {
+            if (partials.length < n) partials = new float[n];
+            return partials;
+        }
+
         float[] bt(int n) {
             if (bt.length < n) bt = new float[n];
             return bt;

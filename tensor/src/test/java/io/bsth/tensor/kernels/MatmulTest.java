@@ -22,6 +22,7 @@ class MatmulTest {
     final long smallFmas = Matmul.smallFmas, smallFmasTransB = Matmul.smallFmasTransB;
     final int smallRows = Matmul.smallRows;
     final int directRows = Matmul.directRows;
+    final int kSplitDepth = Matmul.kSplitDepth, kSplitMaxC = Matmul.kSplitMaxC;
 
     @AfterEach
     void restore() {
@@ -30,6 +31,8 @@ class MatmulTest {
         Matmul.smallFmasTransB = smallFmasTransB;
         Matmul.smallRows = smallRows;
         Matmul.directRows = directRows;
+        Matmul.kSplitDepth = kSplitDepth;
+        Matmul.kSplitMaxC = kSplitMaxC;
     }
 
     /** Path 0: the default choice; 1: everything packed; 2: everything through the unpacked small kernels. */
@@ -165,6 +168,74 @@ class MatmulTest {
                     else assertArrayEquals(first, C, "M=" + M + " N=" + N + " K=" + K + " trans=" + t + " threads=" + threads);
                 }
             }
+        }
+    }
+
+    @Test
+    void deepKSplitOverThreadsMatchesTheReference() {
+        // parts of K into C and scratches, summed in part order: odd K, K smaller than the thread
+        // count, parts shallower than one KC block and deeper, accumulate into a non-zero C
+        forcePath(1);
+        Matmul.kSplitDepth = 3;
+        long seed = 700;
+        int[][] shapes = {{5, 7, 6}, {13, 33, 7}, {1, 1, 9}, {12, 32, 25}, {37, 70, 1001}, {Matmul.MC + 5, 40, 999}};
+        for (int[] s : shapes) assertTrue(Matmul.kParts(s[0], s[1], s[2]) > 1, "K split expected for " + Arrays.toString(s));
+        for (int threads : new int[] {1, 2, 3}) {
+            Parallel.setThreads(threads);
+            for (int[] s : shapes) {
+                for (int t = 0; t < 4; t++) {
+                    boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
+                    check(tA, tB, s[0], s[1], s[2], 1f, 0f, 0, 0, seed++);
+                    check(tA, tB, s[0], s[1], s[2], 0.5f, 1f, 3, 5, seed++);
+                    check(tA, tB, s[0], s[1], s[2], -1.5f, 0.25f, 1, 2, seed++);
+                }
+            }
+        }
+        // two parts of one element each, three threads
+        Matmul.kSplitDepth = 1;
+        assertEquals(2, Matmul.kParts(4, 5, 2));
+        check(true, false, 4, 5, 2, 1f, 1f, 0, 0, seed++);
+        check(false, true, 4, 5, 2, 1f, 0f, 2, 1, seed);
+    }
+
+    @Test
+    void deepKSplitAtTheDefaultThresholds() {
+        // a small C over a K just past two default parts: split, whatever the thread count
+        assertEquals(2, Matmul.kParts(40, 50, 2 * Matmul.kSplitDepth + 1));
+        assertEquals(1, Matmul.kParts(40, 50, 2 * Matmul.kSplitDepth - 1));
+        assertEquals(Matmul.K_SPLIT_MAX_PARTS, Matmul.kParts(128, 128, 65536));
+        assertEquals(1, Matmul.kParts(1024, 1024, 65536), "a large C splits its columns, not K");
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            check(true, false, 40, 50, 2 * Matmul.kSplitDepth + 1, 1f, 1f, 1, 3, 800 + threads);
+        }
+    }
+
+    @Test
+    void deepKSplitIsBitwiseIndependentOfTheThreadCountAndTheBatching() {
+        Matmul.kSplitDepth = 64;
+        int M = 37, N = 45, K = 1001, batch = 3;
+        for (int t = 0; t < 4; t++) {
+            boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
+            SplittableRandom r = new SplittableRandom(900 + t);
+            float[] A = random(batch * M * K, r), B = random(batch * K * N, r), C0 = random(batch * M * N, r);
+            float[] first = null;
+            // 1 thread: in turn; 2: the batch over threads, each matrix split in turn; 4: each matrix
+            // split over the threads (batch < threads)
+            for (int threads : new int[] {1, 2, 3, 4}) {
+                Parallel.setThreads(threads);
+                float[] C = C0.clone();
+                Matmul.sgemmBatched(batch, tA, tB, M, N, K, 0.5f, A, 0, tA ? M : K, M * K, B, 0, tB ? K : N, K * N,
+                        1f, C, 0, N, M * N);
+                if (first == null) first = C;
+                else assertArrayEquals(first, C, "trans=" + t + " threads=" + threads);
+            }
+            Parallel.setThreads(2);
+            float[] C = C0.clone();
+            for (int b = 0; b < batch; b++) {
+                Matmul.sgemm(tA, tB, M, N, K, 0.5f, A, b * M * K, tA ? M : K, B, b * K * N, tB ? K : N, 1f, C, b * M * N, N);
+            }
+            assertArrayEquals(first, C, "batched against one call per matrix, trans=" + t);
         }
     }
 
