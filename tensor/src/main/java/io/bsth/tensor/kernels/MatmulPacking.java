@@ -1,17 +1,10 @@
 package io.bsth.tensor.kernels;
 
 import static io.bsth.tensor.kernels.Matmul.KC;
-import static io.bsth.tensor.kernels.Matmul.L;
 import static io.bsth.tensor.kernels.Matmul.MC;
 import static io.bsth.tensor.kernels.Matmul.MR;
 import static io.bsth.tensor.kernels.Matmul.NC;
 import static io.bsth.tensor.kernels.Matmul.NR;
-import static io.bsth.tensor.kernels.Matmul.S;
-
-import io.bsth.tensor.Simd;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Packing for the blocked path of {@link Matmul}: copies a block of op(A) into MR-tall strips and a
@@ -87,39 +80,11 @@ final class MatmulPacking {
         }
     }
 
-    /** Whether a vector holds a whole MR-tall column of a strip (the vector path of a transposed A). */
-    private static final boolean VECTOR_TRANS_A = Simd.ENABLED && L >= MR;
-
     /**
      * Packs alpha * op(A)[i0:i0+mc, k0:k0+kc] into MR-tall strips: strip s holds, for each k, MR
      * consecutive rows (zero beyond mc). Layout: dst[s*kc*MR + k*MR + i].
      */
     static void packA(boolean transA, float[] A, int aOff, int lda, float alpha, int i0, int mc, int k0, int kc, float[] dst) {
-        if (transA && VECTOR_TRANS_A) packATransposed(A, aOff, lda, alpha, i0, mc, k0, kc, dst);
-        else packAScalar(transA, A, aOff, lda, alpha, i0, mc, k0, kc, dst);
-    }
-
-    /**
-     * {@link #packA} for a transposed A (stored (K,M): the MR rows of a strip at one k are MR
-     * consecutive floats of A's row k): row by row of A, one masked vector per strip (the weight
-     * gradients dY^T X pack this way). Same values as {@link #packAScalar}.
-     */
-    static void packATransposed(float[] A, int aOff, int lda, float alpha, int i0, int mc, int k0, int kc, float[] dst) {
-        int strips = (mc + MR - 1) / MR, full = mc / MR, tail = mc - full * MR;
-        VectorMask<Float> strip = S.indexInRange(0, MR), last = S.indexInRange(0, tail);
-        for (int s = 0; s < strips; s++) {
-            VectorMask<Float> m = s < full ? strip : last;
-            int src = aOff + k0 * lda + i0 + s * MR, d = s * kc * MR;
-            for (int k = 0; k < kc; k++, src += lda, d += MR) {
-                FloatVector v = FloatVector.fromArray(S, A, src, m);
-                if (alpha != 1f) v = v.lanewise(VectorOperators.MUL, alpha, m);
-                v.intoArray(dst, d, strip);
-            }
-        }
-    }
-
-    /** The scalar packing of A, either layout; the reference for {@link #packATransposed}. */
-    static void packAScalar(boolean transA, float[] A, int aOff, int lda, float alpha, int i0, int mc, int k0, int kc, float[] dst) {
         for (int s = 0, is = 0; is < mc; s++, is += MR) {
             int h = Math.min(MR, mc - is);
             int base = s * kc * MR;

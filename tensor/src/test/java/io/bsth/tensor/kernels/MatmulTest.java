@@ -240,27 +240,6 @@ class MatmulTest {
     }
 
     @Test
-    void transposedAPackingMatchesTheScalarPacking() {
-        SplittableRandom r = new SplittableRandom(1000);
-        int MR = Matmul.MR;
-        for (int mc : new int[] {1, 5, MR - 1, MR, MR + 1, 2 * MR + 5, 128, Matmul.MC}) {
-            for (int kc : new int[] {1, 7, Matmul.KC}) {
-                for (float alpha : new float[] {1f, -1.5f}) {
-                    int i0 = r.nextInt(3), k0 = r.nextInt(3), off = r.nextInt(4), lda = i0 + mc + r.nextInt(3);
-                    // A ends right after the block's last element, so masked loads meet the array's end
-                    float[] A = random(off + (k0 + kc - 1) * lda + i0 + mc, r);
-                    float[] want = new float[Matmul.MC * Matmul.KC], got = new float[want.length];
-                    Arrays.fill(want, SENTINEL);
-                    Arrays.fill(got, SENTINEL);
-                    MatmulPacking.packAScalar(true, A, off, lda, alpha, i0, mc, k0, kc, want);
-                    MatmulPacking.packA(true, A, off, lda, alpha, i0, mc, k0, kc, got);
-                    assertArrayEquals(want, got, "mc=" + mc + " kc=" + kc + " alpha=" + alpha);
-                }
-            }
-        }
-    }
-
-    @Test
     void degenerateSizes() {
         float[] C = {1f, 2f, 3f, 4f};
         Matmul.sgemm(false, false, 2, 2, 0, 1f, new float[0], 0, 1, new float[0], 0, 2, 0.5f, C, 0, 2);
