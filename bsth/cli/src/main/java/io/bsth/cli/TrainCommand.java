@@ -14,6 +14,7 @@ import io.bsth.train.Progress;
 import io.bsth.train.EncodeEvaluate;
 import io.bsth.train.TrainConfig;
 import io.bsth.train.Trainer;
+import io.bsth.train.WarmUp;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,16 +106,24 @@ public final class TrainCommand implements Callable<Integer> {
         Outputs.checkFile("--report", report);
         Outputs.checkFolder("--plots", plots);
         Outputs.checkFolder("--checkpoint", checkpoint);
-        MultiModalData d = DataSources.open(data);
-        Progress progress = Progress.stderr();
-        progress.line(d.summary());
-        progress.line(String.format(Locale.ROOT, "BSTH %d bits, %d + %d epochs, batch %d, lr %s, seed %d, concept width %d, "
-                        + "%d head(s), %d layer(s), dropout %s, sign weight %s%s, %d thread(s)",
-                nbit, epochsPre, cfg.epochs(), batch, lr, seed, cfg.conceptDim(), cfg.nhead(), cfg.layers(), cfg.dropout(),
-                cfg.signWeight(), preset == null ? "" : " (preset " + preset.toLowerCase(Locale.ROOT) + ")", Parallel.threads()));
-        Trainer trainer = new Trainer(cfg, progress);
-        if (checkpoint != null) trainer.checkpoint(checkpoint, resume);
-        Trainer.Result res = trainer.train(d);
+        // compiles the stage-2 step's kernels while the data loads and stage 1 trains (changes no result)
+        WarmUp warmUp = cfg.epochs() > 0 && WarmUp.enabled() ? WarmUp.start(cfg) : null;
+        MultiModalData d;
+        Trainer.Result res;
+        try {
+            d = DataSources.open(data);
+            Progress progress = Progress.stderr();
+            progress.line(d.summary());
+            progress.line(String.format(Locale.ROOT, "BSTH %d bits, %d + %d epochs, batch %d, lr %s, seed %d, concept width %d, "
+                            + "%d head(s), %d layer(s), dropout %s, sign weight %s%s, %d thread(s)",
+                    nbit, epochsPre, cfg.epochs(), batch, lr, seed, cfg.conceptDim(), cfg.nhead(), cfg.layers(), cfg.dropout(),
+                    cfg.signWeight(), preset == null ? "" : " (preset " + preset.toLowerCase(Locale.ROOT) + ")", Parallel.threads()));
+            Trainer trainer = new Trainer(cfg, progress).warmUp(warmUp);
+            if (checkpoint != null) trainer.checkpoint(checkpoint, resume);
+            res = trainer.train(d);
+        } finally {
+            if (warmUp != null) warmUp.stop(); // a run that ends early (bad input) or skips stage 2
+        }
         if (save != null) ModelFile.save(save, res.net());
         EncodeEvaluate.Outcome out = EncodeEvaluate.run(res.net(), d, CodeEncoder.DEFAULT_BATCH);
         printMetrics(out, nbit);

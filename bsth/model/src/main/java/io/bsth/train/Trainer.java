@@ -53,6 +53,7 @@ public final class Trainer {
     private Path checkpointDir;
     private boolean resume;
     private EpochListener listener = (e, n) -> {};
+    private WarmUp warmUp;
 
     public Trainer(TrainConfig cfg, Progress progress) {
         this.cfg = cfg;
@@ -68,6 +69,15 @@ public final class Trainer {
 
     public Trainer listener(EpochListener l) {
         this.listener = l;
+        return this;
+    }
+
+    /**
+     * A {@link WarmUp} started for this run (before the data was loaded): stage 2 tells it to stop when
+     * its first epoch starts, without waiting for it, so whatever it still runs counts in that epoch's time.
+     */
+    public Trainer warmUp(WarmUp w) {
+        this.warmUp = w;
         return this;
     }
 
@@ -123,6 +133,7 @@ public final class Trainer {
         StepBuffers buffers = new StepBuffers();
         for (int e = startEpoch; e < cfg.epochs(); e++) {
             long t = System.nanoTime();
+            if (warmUp != null) warmUp.stop();
             double[] mean = stage2Epoch(net, adam, tr, B, e, batches, stageStart, startEpoch, buffers);
             double sec = (System.nanoTime() - t) * 1e-9;
             epochSeconds.add(sec);

@@ -131,6 +131,43 @@ class TrainerTest {
         assertTrue(trained.mapAll() > floor + 0.04, msg);
     }
 
+    /**
+     * The warm-up changes no bit: a run with a warm-up attached (running through stage 1, stopped when
+     * stage 2 begins) and a run with one left running beside it all along give the target codes, the
+     * losses of every epoch and the parameters of a run without any, bit for bit.
+     */
+    @Test
+    void aWarmUpChangesNoBitOfTheTrainedModel() throws Exception {
+        MultiModalData d = DataSources.open(DATA);
+        TrainConfig c = config(2);
+        Trainer.Result plain = new Trainer(c, Progress.quiet()).train(d);
+        WarmUp attached = WarmUp.start(c);
+        Trainer.Result warmed = new Trainer(c, Progress.quiet()).warmUp(attached).train(d);
+        attached.finish(120_000);
+        WarmUp beside = WarmUp.start(c);
+        Trainer.Result besides = new Trainer(c, Progress.quiet()).train(d);
+        beside.finish(120_000);
+        for (Trainer.Result r : new Trainer.Result[] {warmed, besides}) {
+            assertArrayEquals(plain.targetCodes(), r.targetCodes());
+            for (int e = 0; e < 2; e++) assertArrayEquals(plain.stage2Losses().get(e), r.stage2Losses().get(e), "epoch " + e);
+            var a = plain.net().stateDict();
+            var b = r.net().stateDict();
+            assertEquals(a.keySet(), b.keySet());
+            for (String k : a.keySet()) assertArrayEquals(a.get(k).toArray(), b.get(k).toArray(), k);
+        }
+    }
+
+    /** The warm-up runs its steps and ends by itself (after MAX_STEPS), and finish returns once it has. */
+    @Test
+    void aWarmUpRunsItsStepsAndEnds() throws Exception {
+        WarmUp w = WarmUp.start(config(1));
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (w.running() && System.nanoTime() < deadline) Thread.sleep(20);
+        assertEquals(WarmUp.MAX_STEPS, w.steps());
+        assertEquals(WarmUp.MAX_STEPS, w.finish(1));
+        assertTrue(!w.running());
+    }
+
     /** mAP@All of sign(W [x_image, x_text]) codes, W Gaussian (nbit, d), features standardised on the database. */
     static double lshMap(MultiModalData d, int nbit, long seed) {
         int di = d.imageDim(), dt = d.textDim(), dim = di + dt;
