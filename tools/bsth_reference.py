@@ -55,6 +55,26 @@ class LabelPrototypeNet(nn.Module):
         return P, code, self.classify(code)
 
 
+def train_stage1(L, nbit, epochs, lr=1e-3):
+    """Stage 1 as the authors train it: the whole label matrix L (n, C) as one batch, dropout 0.5 always,
+    Adam. Returns the network, the target codes B = sign(L P) (n, k) from eval mode, and the last step's
+    P, code and loss (train mode)."""
+    proto = LabelPrototypeNet(L.shape[1], nbit, 0.5)
+    opt = torch.optim.Adam(proto.parameters(), lr=lr)
+    proto.train()
+    P = code = loss = None
+    for _ in range(epochs):
+        opt.zero_grad()
+        P, code, pred = proto(L)
+        loss = stage1_loss(P, code, pred, L)
+        loss.backward()
+        opt.step()
+    proto.eval()
+    with torch.no_grad():
+        B = torch.sign(L @ proto.prototypes())
+    return proto, B, P, code, loss
+
+
 def stage1_loss(P, code, pred, L):
     n = L.shape[0]
     A = L.t() @ L
@@ -268,18 +288,7 @@ def main():
         report["nbit"] = nbit
     else:
         t0 = time.perf_counter()
-        proto = LabelPrototypeNet(C, a.nbit, 0.5)  # stage 1: always dropout 0.5, as the authors
-        opt = torch.optim.Adam(proto.parameters(), lr=a.lr)
-        proto.train()
-        for e in range(a.epochs_pre):
-            opt.zero_grad()
-            P, code, pred = proto(Ltr)
-            loss = stage1_loss(P, code, pred, Ltr)
-            loss.backward()
-            opt.step()
-        proto.eval()
-        with torch.no_grad():
-            B = torch.sign(Ltr @ proto.prototypes())
+        _, B, _, _, loss = train_stage1(Ltr, a.nbit, a.epochs_pre, a.lr)
         report["stage1_seconds"] = time.perf_counter() - t0
         print(f"stage 1: {a.epochs_pre} epochs, loss {loss.item():.5f}, {report['stage1_seconds']:.1f}s", file=sys.stderr)
 

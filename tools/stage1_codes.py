@@ -31,15 +31,7 @@ def main():
     lines = []
     for seed in range(first, first + seeds):
         torch.manual_seed(seed)
-        proto = ref.LabelPrototypeNet(C, nbit, 0.5)
-        opt = torch.optim.Adam(proto.parameters(), lr=1e-3)
-        proto.train()
-        for _ in range(100):
-            opt.zero_grad()
-            P, code, pred = proto(L)
-            loss = ref.stage1_loss(P, code, pred, L)
-            loss.backward()
-            opt.step()
+        proto, _, P, code, loss = ref.train_stage1(L, nbit, 100)
         quant = torch.nn.functional.mse_loss(code, torch.sign(code)).item()
         Pn = torch.nn.functional.normalize(P, dim=1)
         A = L.t() @ L

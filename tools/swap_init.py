@@ -28,17 +28,7 @@ torch.manual_seed(seed)
 np.random.seed(seed)
 (Itr, Ttr, Ltr), _, _ = ref.load(data)
 C = Ltr.shape[1]
-proto = ref.LabelPrototypeNet(C, nbit, 0.5)
-opt = torch.optim.Adam(proto.parameters(), lr=1e-3)
-proto.train()
-for e in range(100):
-    opt.zero_grad()
-    P, code, pred = proto(Ltr)
-    ref.stage1_loss(P, code, pred, Ltr).backward()
-    opt.step()
-proto.eval()
-with torch.no_grad():
-    B = torch.sign(Ltr @ proto.prototypes())
+_, B, _, _, _ = ref.train_stage1(Ltr, nbit, 100)
 model = ref.BSTH(Itr.shape[1], Ttr.shape[1], C, nbit, 1, 2, 0.5, 128)
 state, meta = ref.load_safetensors(ckpt)
 if mode in ("init", "both"):
