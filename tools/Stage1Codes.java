@@ -1,15 +1,15 @@
-import io.bsth.autograd.F;
 import io.bsth.autograd.Grad;
-import io.bsth.autograd.Var;
-import io.bsth.autograd.optim.Adam;
 import io.bsth.data.DataSources;
 import io.bsth.data.MultiModalData;
-import io.bsth.model.LabelPrototypeNet;
 import io.bsth.tensor.Rng;
-import io.bsth.train.Losses;
+import io.bsth.train.Progress;
+import io.bsth.train.TrainConfig;
+import io.bsth.train.Trainer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Java half of tools/stage1_codes.py: stage 1 as `bsth train` runs it (its generators, dropout 0.5, 100 Adam
+ * Java half of tools/stage1_codes.py: stage 1 as `bsth train` runs it (Trainer.stage1 with its generators, dropout 0.5, 100 Adam
  * steps, target codes from eval mode), per seed; prints one line per seed: the last loss terms, the number of
  * zero entries of B = sign(L P), the distinct class codes, and the least and mean Hamming distance between
  * the class codes sign(P_c).
@@ -20,31 +20,18 @@ public class Stage1Codes {
     public static void main(String[] a) throws Exception {
         MultiModalData d = DataSources.open(a[0]);
         int nbit = Integer.parseInt(a[1]), first = Integer.parseInt(a[2]), seeds = Integer.parseInt(a[3]);
-        Var L = Var.of(d.train().labels().contiguous());
         int C = d.train().classes();
         for (int seed = first; seed < first + seeds; seed++) {
-            Rng root = new Rng(seed), rng = root.split();
-            LabelPrototypeNet proto = new LabelPrototypeNet(C, nbit, 0.5f, rng);
-            proto.seedDropout(rng.split());
-            Adam adam = new Adam(proto.namedParameters(), 1e-3);
-            proto.train(true);
-            double[] v = null;
-            for (int e = 0; e < 100; e++) {
-                adam.zeroGrad();
-                LabelPrototypeNet.Output o = proto.forward(L);
-                Losses.Terms t = Losses.stage1(o.prototypes(), o.code(), o.pred(), L);
-                t.total().backward();
-                adam.step();
-                v = t.values();
-            }
-            proto.eval();
-            float[] p, b;
+            TrainConfig cfg = new TrainConfig(nbit, 0, 100, 1024, 1e-3f, seed, 1, 2, 0.5f, 0.01f);
+            List<double[]> history = new ArrayList<>();
+            Trainer.Stage1 s1 = new Trainer(cfg, Progress.quiet()).stage1(d.train().labels(), new Rng(seed).split(), history);
+            double[] v = history.get(history.size() - 1);
+            float[] p, b = s1.targetCodes();
             try (var ng = Grad.noGrad()) {
-                p = proto.prototypes().data().clone();
-                b = F.matmul(L, proto.prototypes()).data().clone();
+                p = s1.net().prototypes().data().clone();
             }
             int zeros = 0;
-            for (float x : b) if (Math.signum(x) == 0) zeros++;
+            for (float x : b) if (x == 0) zeros++;
             System.out.println(line("java", seed, v, zeros, p, C, nbit));
         }
     }

@@ -56,11 +56,7 @@ public final class CodeEncoder {
                     int len = Math.min(batch, n - s);
                     Var x = image == null ? null : rows(image, s, len, in, 0);
                     Var y = text == null ? null : rows(text, s, len, in, 1);
-                    if (StepBuffers.stepOpen()) {
-                        System.arraycopy(net.forward(x, y).h().data(), 0, h, s * k, len * k);
-                        continue;
-                    }
-                    try (var step = pool.step()) {
+                    try (var step = StepBuffers.stepOpen() ? null : pool.step()) {  // null: the caller's open step
                         System.arraycopy(net.forward(x, y).h().data(), 0, h, s * k, len * k);
                     }
                 }

@@ -46,7 +46,7 @@ public final class Trainer {
                          LabelPrototypeNet prototypeNet) {}
 
     /** Stage 1's outcome: the trained label prototype network (in eval mode) and B = sign(L P) (n, k). */
-    record Stage1(LabelPrototypeNet net, float[] targetCodes) {}
+    public record Stage1(LabelPrototypeNet net, float[] targetCodes) {}
 
     private final TrainConfig cfg;
     private final Progress progress;
@@ -149,8 +149,12 @@ public final class Trainer {
         return new Result(net, B, stage1Seconds, epochSeconds, stage1Losses, stage2Losses, startEpoch, protoNet);
     }
 
-    /** Stage 1: trains the prototypes on labels (n, C); B = sign(L P) (n, k) from eval mode. */
-    Stage1 stage1(Tensor labels, Rng rng, List<double[]> history) {
+    /**
+     * Stage 1: trains the prototypes on labels (n, C); B = sign(L P) (n, k) from eval mode. {@code train}
+     * calls it with the first split of {@code new Rng(seed)}; each epoch's loss terms go to
+     * {@code history}.
+     */
+    public Stage1 stage1(Tensor labels, Rng rng, List<double[]> history) {
         int n = labels.size(0), C = labels.size(1);
         LabelPrototypeNet proto = new LabelPrototypeNet(C, cfg.nbit(), TrainConfig.STAGE1_DROPOUT, rng);
         proto.seedDropout(rng.split());
