@@ -170,8 +170,8 @@ public final class Matmul {
         });
     }
 
-    /** One GEMM on the calling thread (inside a parallel task). */
-    private static void single(boolean transA, boolean transB, int M, int N, int K, float alpha,
+    /** One GEMM on the calling thread (inside a parallel task; arguments already checked). */
+    static void single(boolean transA, boolean transB, int M, int N, int K, float alpha,
                                float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                                float beta, float[] C, int cOff, int ldc) {
         boolean small = isSmall(transB, M, N, K);
@@ -192,7 +192,7 @@ public final class Matmul {
      * Whether a whole product takes the unpacked path. Decided once per product, before any split
      * over threads, so the arithmetic of every C element does not depend on the thread count.
      */
-    private static boolean isSmall(boolean transB, int M, int N, int K) {
+    static boolean isSmall(boolean transB, int M, int N, int K) {
         long fmas = (long) M * N * K;
         return transB ? (M <= smallRows || fmas <= smallFmasTransB) && (long) K * N <= SMALL_TRANSPOSE_MAX
                 : M <= smallRows || fmas <= smallFmas;
