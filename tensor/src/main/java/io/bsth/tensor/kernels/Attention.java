@@ -111,9 +111,9 @@ public final class Attention {
             int src = a + i * aTok, dst = i * hd;
             for (int k = 0; k < hd; k++) as[dst + k] = scale * A[src + k];
         }
-        for (int j = 0; j < T; j++) {
-            int src = b + j * bTok;
-            for (int k = 0; k < hd; k++) bt[k * T + j] = B[src + k];
+        for (int k = 0; k < hd; k++) {
+            int dst = k * T, src = b + k;
+            for (int j = 0; j < T; j++) bt[dst + j] = B[src + j * bTok];
         }
         product(false, false, T, T, hd, 1f, as, 0, hd, bt, 0, T, 0f, C, c, T);
     }

@@ -173,6 +173,11 @@ public final class Norm {
                 float rs = (float) (1 / Math.sqrt(var + eps));
                 mean[r] = m;
                 rstd[r] = rs;
+                if (w != null && b != null) {
+                    // the common case without branches in the loop, so the JIT vectorises it (same operations)
+                    for (int j = 0; j < C; j++) y[o + j] = (sum[j] - m) * rs * w[j] + b[j];
+                    continue;
+                }
                 for (int j = 0; j < C; j++) {
                     float v = (sum[j] - m) * rs;
                     if (w != null) v = v * w[j];
@@ -214,17 +219,37 @@ public final class Norm {
                 int o = r * C;
                 float m = mean[r], rs = rstd[r];
                 residualRow(x, a, draws, p, o, C, mask, sum);
-                for (int j = 0; j < C; j++) {
-                    float xh = (sum[j] - m) * rs;
-                    float g = dy[o + j];
-                    xhat[j] = xh;
-                    dxh[j] = w == null ? g : g * w[j];
-                    if (cw != null) cw[j] += g * xh;
-                    if (cb != null) cb[j] += g;
+                if (w != null && cw != null && cb != null) {
+                    // the training case without branches in the loop, so the JIT vectorises it (same operations)
+                    for (int j = 0; j < C; j++) {
+                        float xh = (sum[j] - m) * rs;
+                        float g = dy[o + j];
+                        xhat[j] = xh;
+                        dxh[j] = g * w[j];
+                        cw[j] += g * xh;
+                        cb[j] += g;
+                    }
+                } else {
+                    for (int j = 0; j < C; j++) {
+                        float xh = (sum[j] - m) * rs;
+                        float g = dy[o + j];
+                        xhat[j] = xh;
+                        dxh[j] = w == null ? g : g * w[j];
+                        if (cw != null) cw[j] += g * xh;
+                        if (cb != null) cb[j] += g;
+                    }
                 }
                 if (dx == null && da == null) continue;
                 float mg = rowSum(dxh, 0, C) / C;
                 float bb = rowDot(dxh, 0, xhat, 0, C) / C;
+                if (dx != null && da != null && mask != null && fused) {
+                    for (int j = 0; j < C; j++) {
+                        float gs = 0f + rs * (dxh[j] - mg - xhat[j] * bb);
+                        dx[o + j] += gs;
+                        da[o + j] = Math.fma(gs, mask[j], da[o + j]);
+                    }
+                    continue;
+                }
                 for (int j = 0; j < C; j++) {
                     // 0 + : the gradient of s lands in a zeroed buffer in the separate kernels
                     float gs = 0f + rs * (dxh[j] - mg - xhat[j] * bb);
