@@ -2,6 +2,7 @@ package io.bsth.cli;
 
 import io.bsth.data.DataSources;
 import io.bsth.data.MultiModalData;
+import io.bsth.data.Split;
 import io.bsth.model.CodeEncoder;
 import io.bsth.model.ModelFile;
 import io.bsth.tensor.Parallel;
@@ -108,21 +109,28 @@ public final class TrainCommand implements Callable<Integer> {
         Outputs.checkFolder("--checkpoint", checkpoint);
         // compiles the stage-2 step's kernels while the data loads and stage 1 trains (changes no result)
         WarmUp warmUp = cfg.epochs() > 0 && WarmUp.enabled() ? WarmUp.start(cfg) : null;
-        MultiModalData d;
         Trainer.Result res;
+        String dataKey;
         try {
-            d = DataSources.open(data);
             Progress progress = Progress.stderr();
-            progress.line(d.summary());
+            // training reads only the training split: the database and the queries are not held while it
+            // runs (the largest part of the data), and are read again for encoding once it is done
+            TrainingSplit t = openTrainingSplit(data, progress);
+            Split train = t.train();
+            dataKey = t.key();
             progress.line(String.format(Locale.ROOT, "BSTH %d bits, %d + %d epochs, batch %d, lr %s, seed %d, concept width %d, "
                             + "%d head(s), %d layer(s), dropout %s, sign weight %s%s, %d thread(s)",
                     nbit, epochsPre, cfg.epochs(), batch, lr, seed, cfg.conceptDim(), cfg.nhead(), cfg.layers(), cfg.dropout(),
                     cfg.signWeight(), preset == null ? "" : " (preset " + preset.toLowerCase(Locale.ROOT) + ")", Parallel.threads()));
             Trainer trainer = new Trainer(cfg, progress).warmUp(warmUp);
             if (checkpoint != null) trainer.checkpoint(checkpoint, resume);
-            res = trainer.train(d);
+            res = trainer.train(train, dataKey);
         } finally {
             if (warmUp != null) warmUp.stop(); // a run that ends early (bad input) or skips stage 2
+        }
+        MultiModalData d = DataSources.open(data);
+        if (!d.key().equals(dataKey)) {
+            throw new IllegalArgumentException("--data " + data + ": changed while training (" + dataKey + ", now " + d.key() + ")");
         }
         if (save != null) ModelFile.save(save, res.net());
         EncodeEvaluate.Outcome out = EncodeEvaluate.run(res.net(), d, CodeEncoder.DEFAULT_BATCH);
@@ -150,6 +158,16 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (plots != null) Plots.write(plots, res.stage1Losses(), res.stage2Losses(), out.metrics(), nbit);
         return 0;
+    }
+
+    /** The training split and {@link MultiModalData#key()} of the whole set. */
+    record TrainingSplit(Split train, String key) {}
+
+    /** Opens {@code spec} and keeps only its training split (a method of its own, so no frame holds the rest). */
+    static TrainingSplit openTrainingSplit(String spec, Progress progress) throws java.io.IOException {
+        MultiModalData whole = DataSources.open(spec);
+        progress.line(whole.summary());
+        return new TrainingSplit(whole.train(), whole.key());
     }
 
     /** The run's settings: an explicit flag, else the preset's value, else the default. */

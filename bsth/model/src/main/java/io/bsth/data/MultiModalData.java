@@ -44,6 +44,14 @@ public record MultiModalData(String source, Split train, Split database, Split q
         }
     }
 
+    /**
+     * What a checkpoint records of the data it was made on, and a resumed run must match: the source and
+     * the three splits' sizes.
+     */
+    public String key() {
+        return source + " [" + train.size() + "/" + database.size() + "/" + query.size() + "]";
+    }
+
     /** One line: sizes and dimensions. */
     public String summary() {
         return String.format("%s: train %d, database %d, query %d; image %d-d, text %d-d, %d classes",

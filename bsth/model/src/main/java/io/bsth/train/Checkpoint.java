@@ -2,7 +2,6 @@ package io.bsth.train;
 
 import io.bsth.autograd.optim.Adam;
 import io.bsth.autograd.state.SafeTensors;
-import io.bsth.data.MultiModalData;
 import io.bsth.model.BsthNetwork;
 import io.bsth.tensor.Tensor;
 import io.bsth.tensor.io.Json;
@@ -32,7 +31,7 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    static void save(Path dir, TrainConfig cfg, MultiModalData data, BsthNetwork net, Adam adam, float[] B, int epoch,
+    static void save(Path dir, TrainConfig cfg, String dataKey, BsthNetwork net, Adam adam, float[] B, int epoch,
                      double stage1Seconds, List<Double> epochSeconds, List<double[]> stage1Losses,
                      List<double[]> stage2Losses) throws IOException {
         Files.createDirectories(dir);
@@ -45,7 +44,7 @@ public final class Checkpoint {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epoch", (long) epoch);
         m.put("config", comparable(cfg));
-        m.put("data", dataKey(data));
+        m.put("data", dataKey);
         m.put("stage1_seconds", stage1Seconds);
         m.put("epoch_seconds", new ArrayList<Object>(epochSeconds));
         m.put("stage1_losses", toLists(stage1Losses));
@@ -61,7 +60,7 @@ public final class Checkpoint {
      * none. A checkpoint of other settings or other data is an error naming the difference.
      */
     @SuppressWarnings("unchecked")
-    static State load(Path dir, TrainConfig cfg, MultiModalData data, BsthNetwork net, Adam adam) throws IOException {
+    static State load(Path dir, TrainConfig cfg, String dataKey, BsthNetwork net, Adam adam) throws IOException {
         if (dir == null) throw new IllegalArgumentException("--resume needs --checkpoint DIR");
         Path f = dir.resolve(FILE);
         if (!Files.isRegularFile(f)) return null;
@@ -78,7 +77,7 @@ public final class Checkpoint {
                         + ", this run has " + e.getValue() + " (use the same settings or another --checkpoint DIR)");
             }
         }
-        String d = dataKey(data);
+        String d = dataKey;
         if (!d.equals(m.get("data"))) {
             throw new IllegalArgumentException(f + ": checkpoint was made on data '" + m.get("data") + "', this run uses '" + d + "'");
         }
@@ -106,10 +105,6 @@ public final class Checkpoint {
         Map<String, Object> m = cfg.toMap();
         m.remove("epochs");
         return m;
-    }
-
-    private static String dataKey(MultiModalData d) {
-        return d.source() + " [" + d.train().size() + "/" + d.database().size() + "/" + d.query().size() + "]";
     }
 
     private static List<Object> toLists(List<double[]> rows) {

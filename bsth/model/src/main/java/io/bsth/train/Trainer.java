@@ -82,21 +82,33 @@ public final class Trainer {
     }
 
     public ModelConfig modelConfig(MultiModalData data) {
-        return new ModelConfig(data.imageDim(), data.textDim(), data.classes(), cfg.nbit(), cfg.nhead(), cfg.layers(),
+        return modelConfig(data.train());
+    }
+
+    ModelConfig modelConfig(Split tr) {
+        return new ModelConfig(tr.imageDim(), tr.textDim(), tr.classes(), cfg.nbit(), cfg.nhead(), cfg.layers(),
                 cfg.dropout(), cfg.conceptDim());
     }
 
     public Result train(MultiModalData data) throws IOException {
-        Split tr = data.train();
+        return train(data.train(), data.key());
+    }
+
+    /**
+     * Trains on the training split alone: training never reads the database or the queries, so a caller
+     * may drop them for the run ({@code dataKey}: {@link MultiModalData#key()} of the whole set, which
+     * the checkpoints record).
+     */
+    public Result train(Split tr, String dataKey) throws IOException {
         int n = tr.size(), k = cfg.nbit();
         Rng root = new Rng(cfg.seed());
         Rng stage1Rng = root.split(), stage2Rng = root.split();
-        BsthNetwork net = new BsthNetwork(modelConfig(data), stage2Rng);
+        BsthNetwork net = new BsthNetwork(modelConfig(tr), stage2Rng);
         Adam adam = new Adam(net.namedParameters(), cfg.lr());
 
         Checkpoint.State restored = null;
         if (resume) {
-            restored = Checkpoint.load(checkpointDir, cfg, data, net, adam);
+            restored = Checkpoint.load(checkpointDir, cfg, dataKey, net, adam);
             if (restored == null) progress.line("resume: no checkpoint in " + checkpointDir + ", starting from the beginning");
         }
         float[] B;
@@ -123,7 +135,7 @@ public final class Trainer {
             progress.line(String.format(Locale.ROOT, "stage 1: %d epochs in %.1fs, %d target codes of %d bits",
                     cfg.epochsPre(), stage1Seconds, n, k));
             if (checkpointDir != null) {
-                Checkpoint.save(checkpointDir, cfg, data, net, adam, B, 0, stage1Seconds, epochSeconds, stage1Losses, stage2Losses);
+                Checkpoint.save(checkpointDir, cfg, dataKey, net, adam, B, 0, stage1Seconds, epochSeconds, stage1Losses, stage2Losses);
             }
         }
         long stageStart = System.nanoTime();
@@ -141,7 +153,7 @@ public final class Trainer {
             double eta = sec * (cfg.epochs() - e - 1);
             progress.epoch("stage 2", e + 1, cfg.epochs(), Losses.STAGE2_NAMES, mean, sec, n / sec, eta);
             if (checkpointDir != null) {
-                Checkpoint.save(checkpointDir, cfg, data, net, adam, B, e + 1, stage1Seconds, epochSeconds, stage1Losses, stage2Losses);
+                Checkpoint.save(checkpointDir, cfg, dataKey, net, adam, B, e + 1, stage1Seconds, epochSeconds, stage1Losses, stage2Losses);
             }
             listener.epochDone(e + 1, net);
         }
