@@ -1,7 +1,10 @@
 # Sourced by bin/bsth and bin/mvn25: sets JAVA25 to a JDK 25+ home, or exits with one line.
 # Order: JAVA_HOME, then `java` on PATH, then a JDK under /usr/lib/jvm.
-_bsth_java_major() {
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1
+_bsth_java_major() { # the JDK's release file when it has one (starting a JVM just to ask costs 0.1-1 s), else the JVM itself
+  local v=""
+  [ -f "$1/release" ] && v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9.]*\).*/\1/p' "$1/release" | head -n1)
+  [ -n "$v" ] || v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1)
+  echo "$v"
 }
 _bsth_ok() {
   [ -x "$1/bin/java" ] || return 1

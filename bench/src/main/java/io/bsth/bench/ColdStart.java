@@ -26,10 +26,11 @@ public final class ColdStart {
         b.setup();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         for (int r = 0; r < Integer.parseInt(args[2]); r++) {
+            long up = ManagementFactory.getRuntimeMXBean().getUptime();
             long t0 = System.nanoTime(), c0 = os.getProcessCpuTime();
             Object out = args[0].equals("map") ? b.mapAll() : b.topK();
             long t1 = System.nanoTime(), c1 = os.getProcessCpuTime();
-            System.out.printf(Locale.ROOT, "%s nbit %d call %d: wall %.1f ms, process cpu %.0f ms%s%n", args[0], b.nbit, r,
+            System.out.printf(Locale.ROOT, "%s nbit %d call %d (from %d ms after JVM start): wall %.1f ms, process cpu %.0f ms%s%n", args[0], b.nbit, r, up,
                     (t1 - t0) / 1e6, (c1 - c0) / 1e6, out == null ? " (null)" : "");
         }
     }
