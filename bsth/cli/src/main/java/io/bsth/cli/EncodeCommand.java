@@ -10,7 +10,6 @@ import io.bsth.tensor.Tensor;
 import io.bsth.tensor.io.AtomicFiles;
 import io.bsth.tensor.io.Npy;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -66,7 +65,8 @@ public final class EncodeCommand implements Callable<Integer> {
             int di = img.cols(), dt = txt.cols(), chunk = chunkRows(net.config, Runtime.getRuntime().maxMemory());
             AtomicFiles.write(out, o -> {
                 o.write(Npy.header(real ? "<f4" : "|i1", n, k));
-                float[] bi = new float[Math.min(n, chunk) * di], bt = new float[Math.min(n, chunk) * dt];
+                int rows = Math.min(n, chunk);
+                float[] bi = new float[rows * di], bt = new float[rows * dt];
                 StepBuffers pool = new StepBuffers();   // one pool for every chunk's batches
                 for (int s = 0; s < n; s += chunk) {
                     int m = Math.min(chunk, n - s);
@@ -74,8 +74,9 @@ public final class EncodeCommand implements Callable<Integer> {
                     txt.read(s, m, bt, 0);
                     check(image, bi, m * di, di, s);
                     check(text, bt, m * dt, dt, s);
-                    float[] h = CodeEncoder.encode(net, Tensor.of(m == chunk ? bi : Arrays.copyOf(bi, m * di), m, di),
-                            Tensor.of(m == chunk ? bt : Arrays.copyOf(bt, m * dt), m, dt), CodeEncoder.DEFAULT_BATCH, pool);
+                    // the first m rows of the chunk buffers, as views (a last, shorter chunk is not copied)
+                    float[] h = CodeEncoder.encode(net, Tensor.of(bi, rows, di).narrow(0, 0, m),
+                            Tensor.of(bt, rows, dt).narrow(0, 0, m), CodeEncoder.DEFAULT_BATCH, pool);
                     if (real) Npy.writeFloatChunks(o, h, 0, m * k);
                     else o.write(PackedCodes.fromSigns(h, m, k).toInt8());
                 }
@@ -87,7 +88,7 @@ public final class EncodeCommand implements Callable<Integer> {
 
     /**
      * Rows per chunk: at most 64 MiB of float32 features and at most 65,536 rows, and few enough that the
-     * chunk (its features twice: read and copied into a tensor) and the network's activations for it fit in a
+     * chunk (its features twice: read, and a batch of them copied for the network) and the network's activations for it fit in a
      * quarter of the heap. A chunk under 1024 rows is also the encoder's batch, so the activations shrink with it.
      */
     static int chunkRows(ModelConfig c, long maxHeapBytes) {
