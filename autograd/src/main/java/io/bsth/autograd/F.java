@@ -363,6 +363,29 @@ public final class F {
     }
 
     /**
+     * LayerNorm(x + dropout(a)) over the last dim, the residual step of a post-norm transformer layer,
+     * as one op: the sum and the dropped-out branch are not stored (backward recomputes them from x, a
+     * and the mask drawn again from {@code rng}'s draws). Dropout p applies when {@code training};
+     * w, b (C) or null. Same values and gradients, bit for bit, as
+     * {@code layerNorm(add(x, dropout(a, p, training, rng)), w, b, eps)}, and the same draws taken from rng.
+     */
+    public static Var residualLayerNorm(Var x, Var a, float p, boolean training, Rng rng, Var w, Var b, float eps) {
+        requireSameShape("residualLayerNorm", x, a);
+        boolean drop = training && p > 0f;
+        if (drop && p >= 1f) return layerNorm(add(x, dropout(a, p, training, rng)), w, b, eps);
+        int C = x.size(-1), rows = x.numel() / Math.max(1, C);
+        if (drop) Rng.dropoutThreshold(p);
+        Rng.Block draws = drop ? rng.reserve(x.numel()) : null;
+        float[] Y = StepBuffers.take(x.numel()), mean = StepBuffers.take(rows), rstd = StepBuffers.take(rows);
+        float[] X = x.data(), A = a.data(), W = w == null ? null : w.data();
+        Norm.residualLayerNormForward(X, A, draws, p, W, b == null ? null : b.data(), Y, mean, rstd, rows, C, eps);
+        return Var.result("residualLayerNorm", Y, x.shape(), g -> Norm.residualLayerNormBackward(g, X, A, draws, p, W,
+                mean, rstd, x.needsGrad() ? x.gradBuf() : null, a.needsGrad() ? a.gradBuf() : null,
+                w != null && w.needsGrad() ? w.gradBuf() : null,
+                b != null && b.needsGrad() ? b.gradBuf() : null, rows, C), x, a, w, b);
+    }
+
+    /**
      * BatchNorm over the rows of x (N, C), as torch.nn.functional.batch_norm: in training, normalise
      * with the batch mean and biased variance and update the running statistics in place
      * ({@code running = (1 - momentum) running + momentum stat}, the variance unbiased by N/(N-1));
@@ -413,17 +436,15 @@ public final class F {
         int T = batchFirst ? qkv.size(1) : qkv.size(0), N = batchFirst ? qkv.size(0) : qkv.size(1);
         float[] probs = StepBuffers.take(N * H * T * T);
         boolean drop = rng != null && dropout > 0f;
-        float[] mask = drop ? StepBuffers.take(probs.length) : null, dropped = drop ? StepBuffers.take(probs.length) : null;
-        if (drop) rng.dropoutMask(mask, 0, mask.length, dropout);
+        if (drop) Rng.dropoutThreshold(dropout);
+        // the mask is not stored: the kernel draws it per sequence, and backward draws it again
+        Rng.Block draws = drop ? rng.reserve(probs.length) : null;
         float[] Q = qkv.data(), out = StepBuffers.take(T * N * E);
-        Attention.forward(Q, T, N, E, H, batchFirst, probs, mask, dropped, out);
+        Attention.forward(Q, T, N, E, H, batchFirst, probs, draws, dropout, out);
         int[] shape = qkv.shape();
         shape[2] = E;
-        return Var.result("selfAttention", out, shape, g -> {
-            float[] dP = StepBuffers.take(probs.length);
-            Attention.backward(g, Q, T, N, E, H, batchFirst, probs, mask, dropped, qkv.gradBuf(), dP);
-            StepBuffers.release(dP);
-        }, qkv);
+        return Var.result("selfAttention", out, shape, g ->
+                Attention.backward(g, Q, T, N, E, H, batchFirst, probs, draws, dropout, qkv.gradBuf()), qkv);
     }
 
     // ---- losses ---------------------------------------------------------------------------------

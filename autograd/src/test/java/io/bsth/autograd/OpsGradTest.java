@@ -73,6 +73,64 @@ class OpsGradTest {
     }
 
     @Test
+    void residualLayerNormMatchesTheSeparateOpsBitForBit() {
+        // LayerNorm(x + dropout(a)) fused against dropout, add and layerNorm in turn: values, the
+        // gradients of x, a, w and b (accumulated onto earlier ones), and the draws left in the generator;
+        // widths of one element, lanes +- 1 and odd, with and without dropout, in training and not
+        int lanes = io.bsth.tensor.Simd.floatLanes();
+        long seed = 40;
+        for (int C : new int[] {1, lanes - 1, lanes, lanes + 1, 37, 128}) {
+            for (float p : new float[] {0f, 0.5f, 0.1f}) {
+                for (boolean training : new boolean[] {true, false}) {
+                    int rows = 7;
+                    Var x = leaf(seed, -2, 2, rows, C), a = leaf(seed + 1, -2, 2, rows, C);
+                    Var w = leaf(seed + 2, 0.5f, 1.5f, C), b = leaf(seed + 3, -1, 1, C);
+                    float[] r = new float[rows * C];
+                    new io.bsth.tensor.Rng(seed + 4).fillUniform(r, 0, r.length, -1f, 1f);
+                    float[][] grads = new float[2][];
+                    float[] prior = new float[x.numel()];
+                    new io.bsth.tensor.Rng(seed + 5).fillUniform(prior, 0, prior.length, -1f, 1f);
+                    float[][] values = new float[2][];
+                    long[] next = new long[2];
+                    for (int fused = 0; fused < 2; fused++) {
+                        for (Var v : new Var[] {x, a, w, b}) v.clearGrad();
+                        // an earlier gradient already in x and a: backward must add to it
+                        F.scale(F.add(x, a), 1f).backward(prior);
+                        io.bsth.tensor.Rng rng = new io.bsth.tensor.Rng(seed + 6);
+                        Var y = fused == 1 ? F.residualLayerNorm(x, a, p, training, rng, w, b, 1e-5f)
+                                : F.layerNorm(F.add(x, F.dropout(a, p, training, rng)), w, b, 1e-5f);
+                        y.backward(r);
+                        values[fused] = y.data().clone();
+                        next[fused] = rng.nextLong();
+                        grads[fused] = concat(x.grad(), a.grad(), w.grad(), b.grad());
+                    }
+                    String what = "C=" + C + " p=" + p + " training=" + training;
+                    assertArrayEquals(values[0], values[1], "values, " + what);
+                    assertArrayEquals(grads[0], grads[1], "gradients, " + what);
+                    assertEquals(next[0], next[1], "draws taken, " + what);
+                    seed += 7;
+                }
+            }
+        }
+        check("residualLayerNorm", in -> F.residualLayerNorm(in[0], in[1], 0.3f, true, new io.bsth.tensor.Rng(8), in[2], in[3], 1e-5f),
+                H, ATOL, RTOL, leaf(21, -2, 2, 5, 11), leaf(22, -2, 2, 5, 11), leaf(23, 0.5f, 1.5f, 11), leaf(24, -1, 1, 11));
+        check("residualLayerNorm eval", in -> F.residualLayerNorm(in[0], in[1], 0.3f, false, null, in[2], in[3], 1e-5f),
+                H, ATOL, RTOL, leaf(25, -2, 2, 3, 17), leaf(26, -2, 2, 3, 17), leaf(27, 0.5f, 1.5f, 17), leaf(28, -1, 1, 17));
+    }
+
+    static float[] concat(float[]... parts) {
+        int n = 0;
+        for (float[] q : parts) n += q.length;
+        float[] out = new float[n];
+        int o = 0;
+        for (float[] q : parts) {
+            System.arraycopy(q, 0, out, o, q.length);
+            o += q.length;
+        }
+        return out;
+    }
+
+    @Test
     void losses() {
         Var a = leaf(15, -1, 1, 3, 6), b = leaf(16, -1, 1, 3, 6);
         check("mse", in -> F.mse(in[0], in[1]), H, ATOL, RTOL, a, b);

@@ -1,6 +1,7 @@
 package io.bsth.bench;
 
 import io.bsth.tensor.Parallel;
+import io.bsth.tensor.Rng;
 import io.bsth.tensor.kernels.Attention;
 import io.bsth.tensor.kernels.Matmul;
 import io.bsth.tensor.kernels.Softmax;
@@ -18,11 +19,14 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The attention pair for {@code bench/guard}: {@link Attention#forward} (strided batched products over
- * the packed qkv rows, no copies, SIMD softmax) against its composed reference (per sequence: copy Q,
- * K, V out of the packed rows, scalar {@link Matmul#sgemmReference} for Q K^T, scalar
- * {@link Softmax#rowReference}, scalar product with V, copy the rows back). BSTH's shape: 64 sequences
- * of 32 tokens (one token per hash bit), width 128, one head, sequence first, no dropout, one thread.
+ * The attention pairs for {@code bench/guard}. {@code attention}: {@link Attention#forward} (fused per
+ * sequence, products straight from the packed qkv rows, SIMD softmax) against a scalar composed
+ * reference (per sequence: copy Q, K, V out of the packed rows, scalar {@link Matmul#sgemmReference}
+ * for Q K^T, scalar {@link Softmax#rowReference}, scalar product with V, copy the rows back).
+ * {@code attentionStep}: forward and backward with dropout, fused, against the same computation in
+ * whole-batch passes ({@link Attention#forwardComposed}, {@link Attention#backwardComposed}; same
+ * bits). BSTH's shape: 64 sequences of 32 tokens (one token per hash bit), width 128, one head,
+ * sequence first, one thread.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -34,6 +38,8 @@ public class AttentionGuardBenchmark {
     static final int T = 32, N = 64, E = 128;
     float[] qkv, probs, out;
     float[] q, kt, v, s, o;
+    float[] dOut, dQkv;
+    final Rng.Block draws = new Rng(5).reserve(N * T * T);
 
     @Setup
     public void setup() {
@@ -47,13 +53,32 @@ public class AttentionGuardBenchmark {
         v = new float[T * E];
         s = new float[T * T];
         o = new float[T * E];
+        dOut = new float[T * N * E];
+        for (int i = 0; i < dOut.length; i++) dOut[i] = (float) r.nextDouble(-1, 1);
+        dQkv = new float[qkv.length];
         Parallel.setThreads(1);
     }
 
     @Benchmark
     public float[] attention() {
-        Attention.forward(qkv, T, N, E, 1, false, probs, null, null, out);
+        Attention.forward(qkv, T, N, E, 1, false, probs, null, 0f, out);
         return out;
+    }
+
+    /** Forward and backward with dropout 0.5 on the attention weights, fused per sequence. */
+    @Benchmark
+    public float[] attentionStep() {
+        Attention.forward(qkv, T, N, E, 1, false, probs, draws, 0.5f, out);
+        Attention.backward(dOut, qkv, T, N, E, 1, false, probs, draws, 0.5f, dQkv);
+        return dQkv;
+    }
+
+    /** The same as {@link #attentionStep} in whole-batch passes ({@link Attention#forwardComposed}, {@link Attention#backwardComposed}). */
+    @Benchmark
+    public float[] attentionStepComposed() {
+        Attention.forwardComposed(qkv, T, N, E, 1, false, probs, draws, 0.5f, out);
+        Attention.backwardComposed(dOut, qkv, T, N, E, 1, false, probs, draws, 0.5f, dQkv);
+        return dQkv;
     }
 
     @Benchmark

@@ -143,6 +143,20 @@ public final class Rng {
     }
 
     /**
+     * mask (off + [0, n)) = the dropout mask of draws [from, from + n) of {@code draws}: the values
+     * {@link #dropoutMask} would have written at those positions had it drawn them (same p).
+     */
+    public static void maskOf(Block draws, float p, int from, int n, float[] mask, int off) {
+        if (from < 0 || n < 0 || (long) from + n > draws.n()) {
+            throw new IndexOutOfBoundsException("dropout mask: draws [" + from + ", " + ((long) from + n) + ") of a block of " + draws.n());
+        }
+        int threshold = dropoutThreshold(p);
+        float scale = 1f / (1f - p);
+        if (Simd.ENABLED) Vec.dropoutMaskSimd(draws.key(), draws.base(), threshold, scale, mask, off - from, from, from + n);
+        else dropoutMaskReference(draws.key(), draws.base(), threshold, scale, mask, off - from, from, from + n);
+    }
+
+    /**
      * Inverted dropout without a stored mask: y (n) = x (n) * mask, where mask is what
      * {@link #dropoutMask} would draw for the next n draws (this generator skips them). Returns those
      * draws, from which {@link #dropoutBackward} redraws the same mask.

@@ -20,6 +20,11 @@ public final class Dropout extends Module {
         rng = r.split();
     }
 
+    /** The generator this module draws its masks from (for ops that fuse the dropout in). */
+    Rng rng() {
+        return rng;
+    }
+
     public Var forward(Var x) {
         return F.dropout(x, p, isTraining(), rng);
     }

@@ -33,12 +33,16 @@ public final class TransformerEncoderLayer extends Module {
     public Var forward(Var x) {
         Var h;
         try (var s = StepBuffers.scope()) {
-            Var a = dropout1.forward(selfAttn.forward(x));
-            h = s.keep(norm1.forward(F.add(x, a)));
+            h = s.keep(residual(x, selfAttn.forward(x), dropout1, norm1));
         }
         try (var s = StepBuffers.scope()) {
             Var f = linear2.forward(dropout.forward(F.gelu(linear1.forward(h))));
-            return s.keep(norm2.forward(F.add(h, dropout2.forward(f))));
+            return s.keep(residual(h, f, dropout2, norm2));
         }
+    }
+
+    /** norm(x + dropout(branch)) as one op ({@link F#residualLayerNorm}): the sum and the dropped branch are not stored. */
+    private static Var residual(Var x, Var branch, Dropout dropout, LayerNorm norm) {
+        return F.residualLayerNorm(x, branch, dropout.p, dropout.isTraining(), dropout.rng(), norm.weight, norm.bias, norm.eps);
     }
 }

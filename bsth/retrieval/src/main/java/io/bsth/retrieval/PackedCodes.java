@@ -47,14 +47,26 @@ public final class PackedCodes implements CodeSource {
         checkShape("codes", signs.length, n, nbit);
         int words = wordsFor(nbit);
         long[] out = new long[n * words];
+        // branch-free: bit = (v + 1) >>> 1 is 1 for +1 and 0 for -1; v * v - 1 is 0 only for +1 and -1
+        // (random signs would mispredict every other branch of a per-value test)
         for (int i = 0; i < n; i++) {
-            int src = i * nbit;
-            for (int j = 0; j < nbit; j++) {
-                byte v = signs[src + j];
-                if (v == 1) {
-                    out[i * words + (j >>> 6)] |= 1L << (j & 63);
-                } else if (v != -1) {
-                    throw new IllegalArgumentException("codes: row " + i + ", bit " + j + " is " + v + ", expected +1 or -1");
+            int src = i * nbit, bad = 0;
+            for (int w = 0; w < words; w++) {
+                int j0 = w << 6, bits = Math.min(64, nbit - j0);
+                long word = 0;
+                for (int b = 0; b < bits; b++) {
+                    int v = signs[src + j0 + b];
+                    word |= (long) ((v + 1) >>> 1) << b;
+                    bad |= v * v - 1;
+                }
+                out[i * words + w] = word;
+            }
+            if (bad != 0) {
+                for (int j = 0; j < nbit; j++) {
+                    byte v = signs[src + j];
+                    if (v != 1 && v != -1) {
+                        throw new IllegalArgumentException("codes: row " + i + ", bit " + j + " is " + v + ", expected +1 or -1");
+                    }
                 }
             }
         }

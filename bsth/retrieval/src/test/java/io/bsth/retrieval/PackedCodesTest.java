@@ -72,6 +72,14 @@ class PackedCodesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PackedCodes.fromInt8(new byte[] {1, 0, -1, 1}, 2, 2));
         assertEquals("codes: row 0, bit 1 is 0, expected +1 or -1", e.getMessage());
+        for (byte v : new byte[] {0, 2, -2, 3, 127, -128}) { // every wrong value, in the second word of the second row
+            byte[] s = new byte[2 * 70];
+            java.util.Arrays.fill(s, (byte) 1);
+            s[70 + 66] = v;
+            s[70 + 69] = 5;
+            IllegalArgumentException w = assertThrows(IllegalArgumentException.class, () -> PackedCodes.fromInt8(s, 2, 70));
+            assertEquals("codes: row 1, bit 66 is " + v + ", expected +1 or -1", w.getMessage());
+        }
         assertThrows(IllegalArgumentException.class, () -> PackedCodes.fromInt8(new byte[5], 2, 2));
         assertThrows(IllegalArgumentException.class, () -> PackedCodes.wrap(new long[] {1L << 40}, 1, 40));
         assertThrows(IllegalArgumentException.class, () -> PackedCodes.wordsFor(0));

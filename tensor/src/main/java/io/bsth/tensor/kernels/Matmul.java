@@ -60,6 +60,12 @@ public final class Matmul {
      */
     static int directRows = MC;
     /**
+     * Whether packed products with alpha 1 read whole MR-row strips of A in place instead of packing
+     * them (same multiply-adds, same bits); package-private and mutable only so tests can force
+     * either way.
+     */
+    static boolean directA = true;
+    /**
      * K split ({@link #kParts}): a part is at least {@code kSplitDepth} deep, C at most
      * {@code kSplitMaxC} elements; package-private and mutable only so tests can force splits.
      */
@@ -164,8 +170,8 @@ public final class Matmul {
         });
     }
 
-    /** One GEMM on the calling thread (inside a parallel task). */
-    private static void single(boolean transA, boolean transB, int M, int N, int K, float alpha,
+    /** One GEMM on the calling thread (inside a parallel task; arguments already checked). */
+    static void single(boolean transA, boolean transB, int M, int N, int K, float alpha,
                                float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                                float beta, float[] C, int cOff, int ldc) {
         boolean small = isSmall(transB, M, N, K);
@@ -186,7 +192,7 @@ public final class Matmul {
      * Whether a whole product takes the unpacked path. Decided once per product, before any split
      * over threads, so the arithmetic of every C element does not depend on the thread count.
      */
-    private static boolean isSmall(boolean transB, int M, int N, int K) {
+    static boolean isSmall(boolean transB, int M, int N, int K) {
         long fmas = (long) M * N * K;
         return transB ? (M <= smallRows || fmas <= smallFmasTransB) && (long) K * N <= SMALL_TRANSPOSE_MAX
                 : M <= smallRows || fmas <= smallFmas;
@@ -315,28 +321,74 @@ public final class Matmul {
         // few rows: each packed element of B would serve at most MC rows, so the tiles read B's
         // whole-NR strips in place (rows of B one ldb apart) and only A is packed
         boolean direct = !transB && M <= directRows;
+        // alpha 1: the tiles read whole MR-row strips of A in place (packing would only copy them);
+        // a ragged last strip is still packed
+        boolean inPlaceA = alpha == 1f && directA;
         for (int jc = 0; jc < N; jc += NC) {
             int nc = Math.min(NC, N - jc);
             for (int pc = 0; pc < K; pc += kcStep) {
                 int kc = Math.min(kcStep, K - pc);
                 boolean accumulate = pc > 0 || beta != 0f;
                 if (direct) {
-                    MatmulPacking.packA(transA, A, aOff, lda, alpha, 0, M, pc, kc, w.a);
+                    packOrPlace(inPlaceA, transA, A, aOff, lda, alpha, 0, M, pc, kc, w);
                     directMacro(M, nc, kc, w, B, bOff + pc * ldb + jc, ldb, C, cOff + jc, ldc, accumulate);
                     continue;
                 }
                 MatmulPacking.packB(transB, B, bOff, ldb, pc, kc, jc, nc, w.b);
                 for (int ic = 0; ic < M; ic += MC) {
                     int mc = Math.min(MC, M - ic);
-                    MatmulPacking.packA(transA, A, aOff, lda, alpha, ic, mc, pc, kc, w.a);
+                    packOrPlace(inPlaceA, transA, A, aOff, lda, alpha, ic, mc, pc, kc, w);
                     macro(mc, nc, kc, w, C, cOff + ic * ldc + jc, ldc, accumulate);
                 }
             }
         }
+        w.src = null;
     }
 
     /**
-     * C block (mc, nc) (+)= the packed A block times B read in place (row k of the block at
+     * Sets where the tiles of one block of op(A) (rows [i0, i0+mc), k [k0, k0+kc)) read it
+     * ({@link Workspace#inPlace} and the fields after it): packed strips in w.a, or, when {@code inPlace},
+     * A itself from op(A)[i0, k0], with only a ragged last strip packed, at the start of w.a.
+     */
+    private static void packOrPlace(boolean inPlace, boolean transA, float[] a, int aOff, int lda, float alpha,
+                                    int i0, int mc, int k0, int kc, Workspace w) {
+        w.inPlace = inPlace;
+        if (!inPlace) {
+            MatmulPacking.packA(transA, a, aOff, lda, alpha, i0, mc, k0, kc, w.a);
+            return;
+        }
+        int full = mc / MR * MR;
+        if (full < mc) MatmulPacking.packA(transA, a, aOff, lda, alpha, i0 + full, mc - full, k0, kc, w.a);
+        w.src = a;
+        w.at = transA ? aOff + k0 * lda + i0 : aOff + i0 * lda + k0;
+        w.rowStep = transA ? 1 : lda;
+        w.kStep = transA ? lda : 1;
+    }
+
+    /**
+     * One MR x NR tile: C[ci.., mr x nr] (+)= rows [ir, ir+mr) of the A block times the B strip (bp
+     * from bi, ldb between k). Full tiles write C directly, ragged ones go through w.tile.
+     */
+    private static void tile(int kc, Workspace w, int ir, int mr, float[] bp, int bi, int ldb, int nr,
+                             float[] C, int ci, int ldc, boolean accumulate) {
+        boolean full = mr == MR && nr == NR;
+        float[] c = full ? C : w.tile;
+        int co = full ? ci : 0, ld = full ? ldc : NR;
+        boolean acc = full && accumulate;
+        if (!w.inPlace) {
+            MatmulKernels.kernel12(kc, w.a, ir * kc, MR, bp, bi, ldb, c, co, ld, acc);
+        } else if (mr < MR) {
+            MatmulKernels.kernel12(kc, w.a, 0, MR, bp, bi, ldb, c, co, ld, acc);
+        } else if (w.rowStep == 1) {
+            MatmulKernels.kernel12(kc, w.src, w.at + ir, w.kStep, bp, bi, ldb, c, co, ld, acc);
+        } else {
+            MatmulKernels.kernel12Rows(kc, w.src, w.at + ir * w.rowStep, w.rowStep, bp, bi, ldb, c, co, ld, acc);
+        }
+        if (!full) mergeTile(w.tile, mr, nr, C, ci, ldc, accumulate);
+    }
+
+    /**
+     * C block (mc, nc) (+)= the A block (as {@link #packOrPlace} set it) times B read in place (row k of the block at
      * b + k*ldb), tile by tile; a ragged last strip of B is packed first (zero-padded).
      */
     private static void directMacro(int mc, int nc, int kc, Workspace w, float[] B, int b, int ldb,
@@ -352,31 +404,17 @@ public final class Matmul {
                 step = NR;
             }
             for (int ir = 0; ir < mc; ir += MR) {
-                int mr = Math.min(MR, mc - ir);
-                int ci = cOff + ir * ldc + jr;
-                if (mr == MR && nr == NR) {
-                    MatmulKernels.kernel12(kc, w.a, ir * kc, bp, bi, step, C, ci, ldc, accumulate);
-                } else {
-                    MatmulKernels.kernel12(kc, w.a, ir * kc, bp, bi, step, w.tile, 0, NR, false);
-                    mergeTile(w.tile, mr, nr, C, ci, ldc, accumulate);
-                }
+                tile(kc, w, ir, Math.min(MR, mc - ir), bp, bi, step, nr, C, cOff + ir * ldc + jr, ldc, accumulate);
             }
         }
     }
 
-    /** C block (mc, nc) (+)= the packed A block times the packed B panel, tile by tile. */
+    /** C block (mc, nc) (+)= the A block times the packed B panel, tile by tile. */
     private static void macro(int mc, int nc, int kc, Workspace w, float[] C, int cOff, int ldc, boolean accumulate) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             for (int ir = 0; ir < mc; ir += MR) {
-                int mr = Math.min(MR, mc - ir);
-                int ci = cOff + ir * ldc + jr;
-                if (mr == MR && nr == NR) {
-                    MatmulKernels.kernel12(kc, w.a, ir * kc, w.b, jr * kc, NR, C, ci, ldc, accumulate);
-                } else {
-                    MatmulKernels.kernel12(kc, w.a, ir * kc, w.b, jr * kc, NR, w.tile, 0, NR, false);
-                    mergeTile(w.tile, mr, nr, C, ci, ldc, accumulate);
-                }
+                tile(kc, w, ir, Math.min(MR, mc - ir), w.b, jr * kc, NR, nr, C, cOff + ir * ldc + jr, ldc, accumulate);
             }
         }
     }

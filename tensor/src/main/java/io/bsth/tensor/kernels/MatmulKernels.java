@@ -24,10 +24,11 @@ final class MatmulKernels {
 
     /**
      * The 12 x NR register tile: C[ci.., 12 rows x NR cols, ld ldc] = (accumulate ? C : 0) + Ap . Bp
-     * over kc steps; Ap holds 12 values per k from ai, Bp NR values per k from bi + k*ldb (ldb NR for a
-     * packed strip, B's own row stride when B is read in place).
+     * over kc steps; Ap holds 12 consecutive values per k from ai + k*astep (astep 12 for a packed
+     * strip, A's row stride when a transposed A is read in place), Bp NR values per k from bi + k*ldb
+     * (ldb NR for a packed strip, B's own row stride when B is read in place).
      */
-    static void kernel12(int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] c, int ci, int ldc, boolean accumulate) {
+    static void kernel12(int kc, float[] ap, int ai, int astep, float[] bp, int bi, int ldb, float[] c, int ci, int ldc, boolean accumulate) {
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1, c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1;
         if (accumulate) {
             c0_0 = FloatVector.fromArray(S, c, ci + 0 * ldc);
@@ -82,7 +83,7 @@ final class MatmulKernels {
             c11_1 = z;
         }
         for (int k = 0; k < kc; k++) {
-            int a = ai + k * 12, b = bi + k * ldb;
+            int a = ai + k * astep, b = bi + k * ldb;
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
             FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
             FloatVector a0 = FloatVector.broadcast(S, ap[a + 0]);
@@ -119,6 +120,133 @@ final class MatmulKernels {
             c10_0 = a10.fma(b0, c10_0);
             c10_1 = a10.fma(b1, c10_1);
             FloatVector a11 = FloatVector.broadcast(S, ap[a + 11]);
+            c11_0 = a11.fma(b0, c11_0);
+            c11_1 = a11.fma(b1, c11_1);
+        }
+        c0_0.intoArray(c, ci + 0 * ldc);
+        c0_1.intoArray(c, ci + 0 * ldc + L);
+        c1_0.intoArray(c, ci + 1 * ldc);
+        c1_1.intoArray(c, ci + 1 * ldc + L);
+        c2_0.intoArray(c, ci + 2 * ldc);
+        c2_1.intoArray(c, ci + 2 * ldc + L);
+        c3_0.intoArray(c, ci + 3 * ldc);
+        c3_1.intoArray(c, ci + 3 * ldc + L);
+        c4_0.intoArray(c, ci + 4 * ldc);
+        c4_1.intoArray(c, ci + 4 * ldc + L);
+        c5_0.intoArray(c, ci + 5 * ldc);
+        c5_1.intoArray(c, ci + 5 * ldc + L);
+        c6_0.intoArray(c, ci + 6 * ldc);
+        c6_1.intoArray(c, ci + 6 * ldc + L);
+        c7_0.intoArray(c, ci + 7 * ldc);
+        c7_1.intoArray(c, ci + 7 * ldc + L);
+        c8_0.intoArray(c, ci + 8 * ldc);
+        c8_1.intoArray(c, ci + 8 * ldc + L);
+        c9_0.intoArray(c, ci + 9 * ldc);
+        c9_1.intoArray(c, ci + 9 * ldc + L);
+        c10_0.intoArray(c, ci + 10 * ldc);
+        c10_1.intoArray(c, ci + 10 * ldc + L);
+        c11_0.intoArray(c, ci + 11 * ldc);
+        c11_1.intoArray(c, ci + 11 * ldc + L);
+    }
+
+    /**
+     * {@link #kernel12} with A read in place, not packed: row r of the tile is A[ai + r*lda + k] for k
+     * in [0, kc) (a row-major A with unit stride along k). Same multiply-adds in the same order as
+     * kernel12 on the packed copy of those rows, so the same bits.
+     */
+    static void kernel12Rows(int kc, float[] ap, int ai, int lda, float[] bp, int bi, int ldb, float[] c, int ci, int ldc, boolean accumulate) {
+        int a0_ = ai + 0 * lda, a1_ = ai + 1 * lda, a2_ = ai + 2 * lda, a3_ = ai + 3 * lda, a4_ = ai + 4 * lda, a5_ = ai + 5 * lda, a6_ = ai + 6 * lda, a7_ = ai + 7 * lda, a8_ = ai + 8 * lda, a9_ = ai + 9 * lda, a10_ = ai + 10 * lda, a11_ = ai + 11 * lda;
+        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1, c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, ci + 0 * ldc);
+            c0_1 = FloatVector.fromArray(S, c, ci + 0 * ldc + L);
+            c1_0 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+            c1_1 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+            c2_0 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c2_1 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c3_0 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c3_1 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c4_0 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c4_1 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+            c5_0 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c5_1 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+            c6_0 = FloatVector.fromArray(S, c, ci + 6 * ldc);
+            c6_1 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
+            c7_0 = FloatVector.fromArray(S, c, ci + 7 * ldc);
+            c7_1 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
+            c8_0 = FloatVector.fromArray(S, c, ci + 8 * ldc);
+            c8_1 = FloatVector.fromArray(S, c, ci + 8 * ldc + L);
+            c9_0 = FloatVector.fromArray(S, c, ci + 9 * ldc);
+            c9_1 = FloatVector.fromArray(S, c, ci + 9 * ldc + L);
+            c10_0 = FloatVector.fromArray(S, c, ci + 10 * ldc);
+            c10_1 = FloatVector.fromArray(S, c, ci + 10 * ldc + L);
+            c11_0 = FloatVector.fromArray(S, c, ci + 11 * ldc);
+            c11_1 = FloatVector.fromArray(S, c, ci + 11 * ldc + L);
+        } else {
+            FloatVector z = FloatVector.zero(S);
+            c0_0 = z;
+            c0_1 = z;
+            c1_0 = z;
+            c1_1 = z;
+            c2_0 = z;
+            c2_1 = z;
+            c3_0 = z;
+            c3_1 = z;
+            c4_0 = z;
+            c4_1 = z;
+            c5_0 = z;
+            c5_1 = z;
+            c6_0 = z;
+            c6_1 = z;
+            c7_0 = z;
+            c7_1 = z;
+            c8_0 = z;
+            c8_1 = z;
+            c9_0 = z;
+            c9_1 = z;
+            c10_0 = z;
+            c10_1 = z;
+            c11_0 = z;
+            c11_1 = z;
+        }
+        for (int k = 0; k < kc; k++) {
+            int b = bi + k * ldb;
+            FloatVector b0 = FloatVector.fromArray(S, bp, b);
+            FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[a0_ + k]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a0.fma(b1, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, ap[a1_ + k]);
+            c1_0 = a1.fma(b0, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, ap[a2_ + k]);
+            c2_0 = a2.fma(b0, c2_0);
+            c2_1 = a2.fma(b1, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, ap[a3_ + k]);
+            c3_0 = a3.fma(b0, c3_0);
+            c3_1 = a3.fma(b1, c3_1);
+            FloatVector a4 = FloatVector.broadcast(S, ap[a4_ + k]);
+            c4_0 = a4.fma(b0, c4_0);
+            c4_1 = a4.fma(b1, c4_1);
+            FloatVector a5 = FloatVector.broadcast(S, ap[a5_ + k]);
+            c5_0 = a5.fma(b0, c5_0);
+            c5_1 = a5.fma(b1, c5_1);
+            FloatVector a6 = FloatVector.broadcast(S, ap[a6_ + k]);
+            c6_0 = a6.fma(b0, c6_0);
+            c6_1 = a6.fma(b1, c6_1);
+            FloatVector a7 = FloatVector.broadcast(S, ap[a7_ + k]);
+            c7_0 = a7.fma(b0, c7_0);
+            c7_1 = a7.fma(b1, c7_1);
+            FloatVector a8 = FloatVector.broadcast(S, ap[a8_ + k]);
+            c8_0 = a8.fma(b0, c8_0);
+            c8_1 = a8.fma(b1, c8_1);
+            FloatVector a9 = FloatVector.broadcast(S, ap[a9_ + k]);
+            c9_0 = a9.fma(b0, c9_0);
+            c9_1 = a9.fma(b1, c9_1);
+            FloatVector a10 = FloatVector.broadcast(S, ap[a10_ + k]);
+            c10_0 = a10.fma(b0, c10_0);
+            c10_1 = a10.fma(b1, c10_1);
+            FloatVector a11 = FloatVector.broadcast(S, ap[a11_ + k]);
             c11_0 = a11.fma(b0, c11_0);
             c11_1 = a11.fma(b1, c11_1);
         }

@@ -29,6 +29,15 @@ final class MatmulPacking {
         /** Partial products of a K split ({@link Matmul}); grows like bt. */
         float[] partials = new float[0];
 
+        /**
+         * The A block of the tiles (set by Matmul.packOrPlace): packed in {@link #a}, or, when
+         * {@code inPlace}, read from {@code src} at {@code at} with {@code rowStep} between rows and
+         * {@code kStep} between k.
+         */
+        boolean inPlace;
+        float[] src;
+        int at, rowStep, kStep;
+
         float[] partials(int n) {
             if (partials.length < n) partials = new float[n];
             return partials;

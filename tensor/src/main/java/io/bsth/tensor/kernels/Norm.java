@@ -1,6 +1,7 @@
 package io.bsth.tensor.kernels;
 
 import io.bsth.tensor.Parallel;
+import io.bsth.tensor.Rng;
 import io.bsth.tensor.Simd;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -150,6 +151,118 @@ public final class Norm {
         float a = rowSum(dxh, 0, C) / C;
         float bb = rowDot(dxh, 0, xhat, 0, C) / C;
         for (int j = 0; j < C; j++) dx[o + j] += rs * (dxh[j] - a - xhat[j] * bb);
+    }
+
+    // ---- LayerNorm of a residual sum ------------------------------------------------------------
+
+    /**
+     * LayerNorm of the residual sum s = x + a * mask, as {@link #layerNormForward} of s, without storing
+     * s: x, a (rows, C); {@code draws} the rows*C dropout draws of p for a ({@link Rng#maskOf}), or null
+     * for s = x + a; w, b (C) or null -> y (rows, C); mean, rstd (rows) cached for backward. Same bits
+     * as the separate dropout, add and LayerNorm kernels.
+     */
+    public static void residualLayerNormForward(float[] x, float[] a, Rng.Block draws, float p, float[] w, float[] b,
+                                                float[] y, float[] mean, float[] rstd, int rows, int C, float eps) {
+        Parallel.forRange(rows, Parallel.rowGrain(C), (s, e) -> {
+            float[] sum = new float[C], mask = draws == null ? null : new float[C];
+            for (int r = s; r < e; r++) {
+                int o = r * C;
+                residualRow(x, a, draws, p, o, C, mask, sum);
+                float m = rowSum(sum, 0, C) / C;
+                float var = rowSqDev(sum, 0, C, m) / C;
+                float rs = (float) (1 / Math.sqrt(var + eps));
+                mean[r] = m;
+                rstd[r] = rs;
+                if (w != null && b != null) {
+                    // the common case without branches in the loop, so the JIT vectorises it (same operations)
+                    for (int j = 0; j < C; j++) y[o + j] = (sum[j] - m) * rs * w[j] + b[j];
+                    continue;
+                }
+                for (int j = 0; j < C; j++) {
+                    float v = (sum[j] - m) * rs;
+                    if (w != null) v = v * w[j];
+                    if (b != null) v += b[j];
+                    y[o + j] = v;
+                }
+            }
+        });
+    }
+
+    /** sum (C) = x[o..o+C) + a[o..o+C) * mask, the mask (C) drawn for draws o..o+C (or none). */
+    private static void residualRow(float[] x, float[] a, Rng.Block draws, float p, int o, int C, float[] mask, float[] sum) {
+        if (draws == null) {
+            for (int j = 0; j < C; j++) sum[j] = x[o + j] + a[o + j];
+            return;
+        }
+        Rng.maskOf(draws, p, o, C, mask, 0);
+        for (int j = 0; j < C; j++) sum[j] = x[o + j] + a[o + j] * mask[j];
+    }
+
+    /**
+     * Backward of {@link #residualLayerNormForward}: s recomputed row by row from x, a and the mask drawn
+     * again; with gs the LayerNorm gradient of s, accumulates dx += gs, da += gs * mask (gs without
+     * dropout), dw += sum dy * xhat, db += sum dy (any of dx, da, dw, db may be null). Same bits as the
+     * LayerNorm, add and dropout backward kernels in turn.
+     */
+    public static void residualLayerNormBackward(float[] dy, float[] x, float[] a, Rng.Block draws, float p, float[] w,
+                                                 float[] mean, float[] rstd, float[] dx, float[] da, float[] dw, float[] db,
+                                                 int rows, int C) {
+        int chunks = partials(rows, C);
+        float[][] pw = dw == null ? null : new float[chunks][C];
+        float[][] pb = db == null ? null : new float[chunks][C];
+        boolean fused = Simd.ENABLED;
+        Parallel.forEach(chunks, c -> {
+            int s = (int) ((long) rows * c / chunks), e = (int) ((long) rows * (c + 1) / chunks);
+            float[] xhat = new float[C], dxh = new float[C], sum = new float[C], mask = draws == null ? null : new float[C];
+            float[] cw = pw == null ? null : pw[c], cb = pb == null ? null : pb[c];
+            for (int r = s; r < e; r++) {
+                int o = r * C;
+                float m = mean[r], rs = rstd[r];
+                residualRow(x, a, draws, p, o, C, mask, sum);
+                if (w != null && cw != null && cb != null) {
+                    // the training case without branches in the loop, so the JIT vectorises it (same operations)
+                    for (int j = 0; j < C; j++) {
+                        float xh = (sum[j] - m) * rs;
+                        float g = dy[o + j];
+                        xhat[j] = xh;
+                        dxh[j] = g * w[j];
+                        cw[j] += g * xh;
+                        cb[j] += g;
+                    }
+                } else {
+                    for (int j = 0; j < C; j++) {
+                        float xh = (sum[j] - m) * rs;
+                        float g = dy[o + j];
+                        xhat[j] = xh;
+                        dxh[j] = w == null ? g : g * w[j];
+                        if (cw != null) cw[j] += g * xh;
+                        if (cb != null) cb[j] += g;
+                    }
+                }
+                if (dx == null && da == null) continue;
+                float mg = rowSum(dxh, 0, C) / C;
+                float bb = rowDot(dxh, 0, xhat, 0, C) / C;
+                if (dx != null && da != null && mask != null && fused) {
+                    for (int j = 0; j < C; j++) {
+                        float gs = 0f + rs * (dxh[j] - mg - xhat[j] * bb);
+                        dx[o + j] += gs;
+                        da[o + j] = Math.fma(gs, mask[j], da[o + j]);
+                    }
+                    continue;
+                }
+                for (int j = 0; j < C; j++) {
+                    // 0 + : the gradient of s lands in a zeroed buffer in the separate kernels
+                    float gs = 0f + rs * (dxh[j] - mg - xhat[j] * bb);
+                    if (dx != null) dx[o + j] += gs;
+                    if (da != null) {
+                        // as the dropout backward: fused multiply-add in its SIMD kernel, product then sum in its reference
+                        da[o + j] = mask == null ? da[o + j] + gs : fused ? Math.fma(gs, mask[j], da[o + j]) : da[o + j] + gs * mask[j];
+                    }
+                }
+            }
+        });
+        if (dw != null) for (float[] q : pw) for (int j = 0; j < C; j++) dw[j] += q[j];
+        if (db != null) for (float[] q : pb) for (int j = 0; j < C; j++) db[j] += q[j];
     }
 
     // ---- BatchNorm ------------------------------------------------------------------------------

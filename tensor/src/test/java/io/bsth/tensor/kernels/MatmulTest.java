@@ -22,6 +22,7 @@ class MatmulTest {
     final long smallFmas = Matmul.smallFmas, smallFmasTransB = Matmul.smallFmasTransB;
     final int smallRows = Matmul.smallRows;
     final int directRows = Matmul.directRows;
+    final boolean directA = Matmul.directA;
     final int kSplitDepth = Matmul.kSplitDepth, kSplitMaxC = Matmul.kSplitMaxC;
 
     @AfterEach
@@ -31,6 +32,7 @@ class MatmulTest {
         Matmul.smallFmasTransB = smallFmasTransB;
         Matmul.smallRows = smallRows;
         Matmul.directRows = directRows;
+        Matmul.directA = directA;
         Matmul.kSplitDepth = kSplitDepth;
         Matmul.kSplitMaxC = kSplitMaxC;
     }
@@ -146,6 +148,39 @@ class MatmulTest {
                 Matmul.directRows = 0;
                 check(tA, false, s[0], s[1], s[2], -0.5f, 0.75f, 3, 5, seed + 1);
                 seed += 2;
+            }
+        }
+    }
+
+    @Test
+    void packedProductsReadAInPlaceWithTheBitsOfPackedA() {
+        // alpha 1: whole MR-row strips of A read in place (row-major, or transposed along its rows),
+        // a ragged last strip packed; against the reference and bit for bit against A packed, with
+        // B in place and B packed, several k blocks, MC blocks and NC panels, offsets and padding
+        forcePath(1);
+        long seed = 500;
+        int[][] shapes = {{1, 33, 5}, {11, 32, 7}, {12, 32, 16}, {13, 31, 40}, {Matmul.MR - 1, L + 1, L - 1},
+            {Matmul.MR + 1, 2 * L - 1, L + 1}, {37, 70, 129}, {Matmul.MC + 5, 97, 390}, {203, 1100, 45}};
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++) {
+                boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
+                for (int dr : new int[] {Matmul.MC, 0}) {
+                    Matmul.directRows = dr;
+                    Matmul.directA = true;
+                    check(tA, tB, s[0], s[1], s[2], 1f, 0f, 0, 0, seed);
+                    check(tA, tB, s[0], s[1], s[2], 1f, 0.75f, 3, 5, seed + 1);
+                    int M = s[0], N = s[1], K = s[2], pad = 3, off = 5;
+                    int lda = (tA ? M : K) + pad, ldb = (tB ? K : N) + pad, ldc = N + pad;
+                    SplittableRandom r = new SplittableRandom(seed + 2);
+                    float[] A = random(off + (tA ? K : M) * lda, r), B = random(off + (tB ? N : K) * ldb, r);
+                    float[] C0 = random(off + M * ldc, r), inPlace = C0.clone(), packed = C0.clone();
+                    Matmul.sgemm(tA, tB, M, N, K, 1f, A, off, lda, B, off, ldb, 1f, inPlace, off, ldc);
+                    Matmul.directA = false;
+                    Matmul.sgemm(tA, tB, M, N, K, 1f, A, off, lda, B, off, ldb, 1f, packed, off, ldc);
+                    assertArrayEquals(packed, inPlace, "A in place vs packed: " + (tA ? "T" : "N") + (tB ? "T" : "N")
+                            + " M=" + M + " N=" + N + " K=" + K + " directRows=" + dr);
+                    seed += 3;
+                }
             }
         }
     }
