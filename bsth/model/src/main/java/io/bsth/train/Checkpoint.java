@@ -77,9 +77,8 @@ public final class Checkpoint {
                         + ", this run has " + e.getValue() + " (use the same settings or another --checkpoint DIR)");
             }
         }
-        String d = dataKey;
-        if (!d.equals(m.get("data"))) {
-            throw new IllegalArgumentException(f + ": checkpoint was made on data '" + m.get("data") + "', this run uses '" + d + "'");
+        if (!dataKey.equals(m.get("data"))) {
+            throw new IllegalArgumentException(f + ": checkpoint was made on data '" + m.get("data") + "', this run uses '" + dataKey + "'");
         }
         Map<String, Tensor> model = new LinkedHashMap<>(), opt = new LinkedHashMap<>();
         for (var e : c.tensors().entrySet()) {
