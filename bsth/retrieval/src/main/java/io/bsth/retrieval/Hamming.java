@@ -81,6 +81,38 @@ public final class Hamming {
         return i;
     }
 
+    /**
+     * {@link #scanBelow} for four queries of one word at once, each with its own threshold: walks the
+     * one-word codes [from, to) in chunks of {@link #CHUNK} and returns the start of the first chunk holding
+     * a code at distance {@code < t0} from q0, or {@code < t1} from q1, and so on; when no full chunk does,
+     * the start of the trailing partial chunk (or {@code to}). Each code vector is loaded once for the four
+     * queries, and one test covers the four. (q0..q3) x codes (to) -> chunk start.
+     */
+    public static int scanBelow4(long q0, long q1, long q2, long q3, long[] codes, int from, int to, int t0, int t1, int t2, int t3) {
+        int i = from;
+        for (; i + CHUNK <= to; i += CHUNK) if (anyBelow4(q0, q1, q2, q3, codes, i, t0, t1, t2, t3)) return i;
+        return i;
+    }
+
+    /** Whether the chunk [i, i + CHUNK) of one-word codes holds a code at distance {@code < tj} from some qj: (q0..q3) x codes -> any. */
+    public static boolean anyBelow4(long q0, long q1, long q2, long q3, long[] codes, int i, int t0, int t1, int t2, int t3) {
+        if (!VECTOR) return anyBelow4Scalar(q0, q1, q2, q3, codes, i, t0, t1, t2, t3);
+        return Vec.anyBelow4(q0, q1, q2, q3, codes, i, t0, t1, t2, t3);
+    }
+
+    /** Scalar reference of {@link #anyBelow4}. */
+    public static boolean anyBelow4Scalar(long q0, long q1, long q2, long q3, long[] codes, int i, int t0, int t1, int t2, int t3) {
+        return anyBelow1Scalar(q0, codes, i, t0) || anyBelow1Scalar(q1, codes, i, t1)
+                || anyBelow1Scalar(q2, codes, i, t2) || anyBelow1Scalar(q3, codes, i, t3);
+    }
+
+    /** Scalar reference of {@link #scanBelow4}: same chunking, same answer. */
+    public static int scanBelow4Scalar(long q0, long q1, long q2, long q3, long[] codes, int from, int to, int t0, int t1, int t2, int t3) {
+        int i = from;
+        for (; i + CHUNK <= to; i += CHUNK) if (anyBelow4Scalar(q0, q1, q2, q3, codes, i, t0, t1, t2, t3)) return i;
+        return i;
+    }
+
     /** Whether the chunk [i, i + CHUNK) of one-word codes holds a code at distance {@code < thr}: q x codes -> any. */
     public static boolean anyBelow1(long q, long[] codes, int i, int thr) {
         if (!VECTOR) return anyBelow1Scalar(q, codes, i, thr);
@@ -234,6 +266,34 @@ public final class Hamming {
             LongVector d2 = LongVector.fromArray(L, codes, i + 2 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
             LongVector d3 = LongVector.fromArray(L, codes, i + 3 * vl).lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
             return d0.min(d1).min(d2.min(d3)).compare(VectorOperators.LT, thr).anyTrue();
+        }
+
+        static boolean anyBelow4(long q0, long q1, long q2, long q3, long[] codes, int i, int t0, int t1, int t2, int t3) {
+            int vl = L.length();
+            LongVector c0 = LongVector.fromArray(L, codes, i), c1 = LongVector.fromArray(L, codes, i + vl);
+            LongVector c2 = LongVector.fromArray(L, codes, i + 2 * vl), c3 = LongVector.fromArray(L, codes, i + 3 * vl);
+            LongVector b = LongVector.broadcast(L, q0);
+            LongVector m0 = c0.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT)
+                    .min(c1.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT))
+                    .min(c2.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT)
+                            .min(c3.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT)));
+            b = LongVector.broadcast(L, q1);
+            LongVector m1 = c0.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT)
+                    .min(c1.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT))
+                    .min(c2.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT)
+                            .min(c3.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT)));
+            b = LongVector.broadcast(L, q2);
+            LongVector m2 = c0.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT)
+                    .min(c1.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT))
+                    .min(c2.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT)
+                            .min(c3.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT)));
+            b = LongVector.broadcast(L, q3);
+            LongVector m3 = c0.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT)
+                    .min(c1.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT))
+                    .min(c2.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT)
+                            .min(c3.lanewise(VectorOperators.XOR, b).lanewise(VectorOperators.BIT_COUNT)));
+            return m0.compare(VectorOperators.LT, t0).or(m1.compare(VectorOperators.LT, t1))
+                    .or(m2.compare(VectorOperators.LT, t2)).or(m3.compare(VectorOperators.LT, t3)).anyTrue();
         }
 
         static boolean anyBelow(long[] q, int qOff, int words, long[] planes, int len, int i, int thr) {

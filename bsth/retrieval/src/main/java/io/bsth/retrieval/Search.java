@@ -166,6 +166,22 @@ public final class Search {
             }
         }
 
+        /**
+         * Top-k modes, before the first code is added: lowers the threshold to one more than the k-th
+         * smallest of the distances {@code dist[0..len)} (len &gt;= k) of the codes of the first block. At
+         * least k codes then lie below it, so no code of the top k, nor one tied with the k-th, is ever
+         * refused, while the codes far from the query are no longer appended on the way down (without it,
+         * the threshold falls one distance at a time and each step appends about k codes).
+         * {@code hist} is scratch of nbit + 2 ints.
+         */
+        void capThreshold(int[] dist, int len, int[] hist) {
+            Arrays.fill(hist, 0);
+            for (int i = 0; i < len; i++) hist[dist[i]]++;
+            int t = 0, seen = hist[0];
+            while (seen < k) seen += hist[++t];
+            thr = Math.min(thr, t + 1);
+        }
+
         /** Drops the candidates that no longer pass the threshold (ties mode); returns how many remain. */
         int compact() {
             int w = 0;
@@ -277,29 +293,76 @@ public final class Search {
                 planeLen = len;
             }
             int hi = lo + len, shift = b - lo;
-            for (int q = q0; q < q1; q++) {
+            if (b == from && fixedRadius < 0 && len >= k) {
+                int[] dist = new int[len], hist = new int[nbit + 2];
+                for (int q = q0; q < q1; q++) {
+                    Hamming.distances(qw, q * words, words, planes, planeLen, lo, hi, dist, 0);
+                    cs[q - q0].capThreshold(dist, len, hist);
+                }
+            }
+            int q = q0;
+            if (words == 1) {
+                for (; q + 4 <= q1; q += 4) {
+                    scan4(qw, q, cs[q - q0], cs[q - q0 + 1], cs[q - q0 + 2], cs[q - q0 + 3], planes, lo, hi, shift);
+                }
+            }
+            for (; q < q1; q++) {
                 Candidates c = cs[q - q0];
                 int qo = q * words;
                 int i = lo;
                 while (true) {
                     i = Hamming.scanBelow(qw, qo, words, planes, planeLen, i, hi, c.thr);
                     if (i + Hamming.CHUNK > hi) break;
-                    long m = Hamming.chunkMask(qw, qo, words, planes, planeLen, i, c.thr);
-                    while (m != 0) {
-                        int j = i + Long.numberOfTrailingZeros(m);
-                        m &= m - 1;
-                        int d = Hamming.distance(qw, qo, words, planes, planeLen, j);
-                        if (d < c.thr) c.add(j + shift, d);
-                    }
+                    chunk(c, qw, qo, words, planes, planeLen, i, shift);
                     i += Hamming.CHUNK;
                 }
-                for (; i < hi; i++) {
-                    int d = Hamming.distance(qw, qo, words, planes, planeLen, i);
-                    if (d < c.thr) c.add(i + shift, d);
-                }
+                tail(c, qw, qo, words, planes, planeLen, i, hi, shift);
             }
         }
         return cs;
+    }
+
+    /**
+     * Four one-word queries q..q+3 (candidates c0..c3) against the codes [lo, hi) of a block: one scan
+     * loads each code vector once for the four; a chunk where any of them has a closer code goes to each
+     * query's chunk path in turn, so every query still sees the codes in database order.
+     */
+    private static void scan4(long[] qw, int q, Candidates c0, Candidates c1, Candidates c2, Candidates c3,
+                              long[] codes, int lo, int hi, int shift) {
+        long a = qw[q], b = qw[q + 1], c = qw[q + 2], d = qw[q + 3];
+        int i = lo;
+        while (true) {
+            i = Hamming.scanBelow4(a, b, c, d, codes, i, hi, c0.thr, c1.thr, c2.thr, c3.thr);
+            if (i + Hamming.CHUNK > hi) break;
+            chunk(c0, qw, q, 1, codes, 0, i, shift);
+            chunk(c1, qw, q + 1, 1, codes, 0, i, shift);
+            chunk(c2, qw, q + 2, 1, codes, 0, i, shift);
+            chunk(c3, qw, q + 3, 1, codes, 0, i, shift);
+            i += Hamming.CHUNK;
+        }
+        tail(c0, qw, q, 1, codes, 0, i, hi, shift);
+        tail(c1, qw, q + 1, 1, codes, 0, i, hi, shift);
+        tail(c2, qw, q + 2, 1, codes, 0, i, hi, shift);
+        tail(c3, qw, q + 3, 1, codes, 0, i, hi, shift);
+    }
+
+    /** The codes of the full chunk [i, i + CHUNK) closer than c's threshold, in order, into c (database index = row + shift). */
+    private static void chunk(Candidates c, long[] qw, int qo, int words, long[] planes, int planeLen, int i, int shift) {
+        long m = Hamming.chunkMask(qw, qo, words, planes, planeLen, i, c.thr);
+        while (m != 0) {
+            int j = i + Long.numberOfTrailingZeros(m);
+            m &= m - 1;
+            int d = Hamming.distance(qw, qo, words, planes, planeLen, j);
+            if (d < c.thr) c.add(j + shift, d);
+        }
+    }
+
+    /** The codes [i, hi) (less than a chunk) closer than c's threshold, in order, into c. */
+    private static void tail(Candidates c, long[] qw, int qo, int words, long[] planes, int planeLen, int i, int hi, int shift) {
+        for (; i < hi; i++) {
+            int d = Hamming.distance(qw, qo, words, planes, planeLen, i);
+            if (d < c.thr) c.add(i + shift, d);
+        }
     }
 
     /** {@link #scanTile} for codes of at most 32 bits: each block narrowed to one int per code, scanned on int lanes. */
@@ -314,6 +377,14 @@ public final class Search {
             int len = Math.min(block, to - b);
             db.copyPlanes(b, len, wide);
             for (int i = 0; i < len; i++) codes[i] = (int) wide[i];
+            if (b == from && fixedRadius < 0 && len >= k) {
+                int[] dist = new int[len], hist = new int[db.nbit() + 2];
+                for (int q = q0; q < q1; q++) {
+                    int qc = (int) qw[q];
+                    for (int i = 0; i < len; i++) dist[i] = Integer.bitCount(qc ^ codes[i]);
+                    cs[q - q0].capThreshold(dist, len, hist);
+                }
+            }
             for (int q = q0; q < q1; q++) scanInt(cs[q - q0], (int) qw[q], codes, len, b);
         }
         return cs;

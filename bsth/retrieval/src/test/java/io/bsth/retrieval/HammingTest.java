@@ -62,6 +62,36 @@ class HammingTest {
     }
 
     @Test
+    void fourQueryScanEqualsScalarAndTheSingleQueryScans() {
+        Random rnd = new Random(15);
+        int c = Hamming.CHUNK;
+        for (int len : new int[] {1, c - 1, c, c + 1, 2 * c - 1, 5 * c + 3, 4096 + 7}) {
+            long[] codes = randomWords(rnd, len);
+            long[] q = randomWords(rnd, 4);
+            for (int trial = 0; trial < 40; trial++) {
+                // thresholds per query: mostly low (few hits), sometimes one query far above the others
+                int[] t = new int[4];
+                for (int j = 0; j < 4; j++) t[j] = rnd.nextInt(4) == 0 ? rnd.nextInt(66) : rnd.nextInt(24);
+                for (int from : new int[] {0, 1, 7, c}) {
+                    if (from > len) continue;
+                    int want = Hamming.scanBelow4Scalar(q[0], q[1], q[2], q[3], codes, from, len, t[0], t[1], t[2], t[3]);
+                    int got = Hamming.scanBelow4(q[0], q[1], q[2], q[3], codes, from, len, t[0], t[1], t[2], t[3]);
+                    String at = "len " + len + " from " + from + " thresholds " + java.util.Arrays.toString(t);
+                    assertEquals(want, got, at);
+                    // the first chunk where any of the four single-query scans stops
+                    int first = len;
+                    for (int j = 0; j < 4; j++) first = Math.min(first, Hamming.scanBelowScalar(q, j, 1, codes, len, from, len, t[j]));
+                    assertEquals(first, want, at);
+                    if (want + c <= len) {
+                        assertEquals(Hamming.anyBelow4Scalar(q[0], q[1], q[2], q[3], codes, want, t[0], t[1], t[2], t[3]),
+                                Hamming.anyBelow4(q[0], q[1], q[2], q[3], codes, want, t[0], t[1], t[2], t[3]), at);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void chunkMaskVectorEqualsScalarAndMarksExactlyTheCloserCodes() {
         Random rnd = new Random(13);
         int c = Hamming.CHUNK;

@@ -42,7 +42,8 @@ class SearchTest {
         Random rnd = new Random(21);
         int[][] cases = {{3, 500, 7, 10}, {8, 1000, 5, 100}, {64, 3000, 9, 100}, {64, 2000, 1, 37}, {100, 1500, 4, 50},
                 {128, 9000, 3, 25}, {200, 700, 6, 1000}, {16, 40, 2, 1}, {33, 10000, 2, 5},
-                {32, 20000, 3, 100}, {17, 8192 + 65, 5, 9}, {24, 8191, 2, 300}, {1, 100, 2, 3}};
+                {32, 20000, 3, 100}, {17, 8192 + 65, 5, 9}, {24, 8191, 2, 300}, {1, 100, 2, 3},
+                {64, 9000, 11, 5000}, {64, 4096 * 3 + 9, 13, 4096}, {64, 4097, 9, 4097}, {20, 8192 + 3, 5, 8192}};
         for (int[] cs : cases) {
             int nbit = cs[0], n = cs[1], nq = cs[2], k = cs[3];
             for (boolean ties : new boolean[] {false, true}) {
@@ -147,6 +148,32 @@ class SearchTest {
         Search.TopK capped = Search.topK(some, some, 10);
         assertEquals(4, capped.k());
         for (int q = 0; q < 4; q++) assertEquals(0, capped.distance(q, 0));
+    }
+
+    @Test
+    void queriesApproachedAtDifferentRatesShareTheFourQueryScan() {
+        // nine queries, each with its own sequence of database codes closing in on it at its own rate, in
+        // one database: the four-query scan stops for one query's hits while the others' thresholds differ
+        int nbit = 64, nq = 9, n = 3 * 4096 + 100;
+        Random rnd = new Random(27);
+        long[] qw = new long[nq];
+        for (int j = 0; j < nq; j++) qw[j] = rnd.nextLong();
+        long[] w = new long[n];
+        for (int i = 0; i < n; i++) {
+            int j = i % nq, level = Math.max(0, 64 - (i / nq) / (1 + j));
+            w[i] = qw[j] ^ (level == 0 ? 0 : -1L >>> (64 - level)) ^ (rnd.nextInt(8) == 0 ? 1L << rnd.nextInt(64) : 0);
+        }
+        PackedCodes db = PackedCodes.wrap(w, n, nbit), qs = PackedCodes.wrap(qw, nq, nbit);
+        for (int k : new int[] {1, 7, 100, 4096, 5000}) {
+            for (int threads : new int[] {1, 2}) {
+                Parallel.setThreads(threads);
+                Search.TopK r = Search.topK(qs, db, k);
+                for (int qi = 0; qi < nq; qi++) {
+                    assertArrayEquals(Arrays.copyOf(ranking(qs, qi, db), k), Arrays.copyOfRange(r.indices(), qi * k, (qi + 1) * k),
+                            "k " + k + " threads " + threads + " query " + qi);
+                }
+            }
+        }
     }
 
     @Test
