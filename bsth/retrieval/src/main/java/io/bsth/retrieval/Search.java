@@ -168,15 +168,13 @@ public final class Search {
 
         /**
          * Top-k modes, before the first code is added: lowers the threshold to one more than the k-th
-         * smallest of the distances {@code dist[0..len)} (len &gt;= k) of the codes of the first block. At
+         * smallest distance among the codes of the first block (at least k codes). At
          * least k codes then lie below it, so no code of the top k, nor one tied with the k-th, is ever
          * refused, while the codes far from the query are no longer appended on the way down (without it,
          * the threshold falls one distance at a time and each step appends about k codes).
-         * {@code hist} is scratch of nbit + 2 ints.
+         * {@code hist}: how many codes of the first block lie at each distance (at least k in all).
          */
-        void capThreshold(int[] dist, int len, int[] hist) {
-            Arrays.fill(hist, 0);
-            for (int i = 0; i < len; i++) hist[dist[i]]++;
+        void capThreshold(int[] hist) {
             int t = 0, seen = hist[0];
             while (seen < k) seen += hist[++t];
             thr = Math.min(thr, t + 1);
@@ -245,7 +243,9 @@ public final class Search {
         // tiles of at most MAX_TILE queries, their count a multiple of the threads (balanced), or one per query
         int tiles = Math.min(nq, (nq + MAX_TILE - 1) / MAX_TILE);
         tiles = Math.min(nq, (tiles + threads - 1) / threads * threads);
-        int tile = (nq + tiles - 1) / tiles;
+        int even = (nq + tiles - 1) / tiles, four = (even + 3) / 4 * 4;
+        // one-word codes are scanned four queries at a time: whole groups of four per tile where that costs no tile
+        int tile = words == 1 && db.nbit() > 32 && even >= 8 && (nq + four - 1) / four == (nq + even - 1) / even ? four : even;
         tiles = (nq + tile - 1) / tile;
         int block = db.nbit() <= 32 ? BLOCK_INTS / Hamming.CHUNK_INT * Hamming.CHUNK_INT
                 : Math.max(Hamming.CHUNK, BLOCK_LONGS / words / Hamming.CHUNK * Hamming.CHUNK);
@@ -294,10 +294,15 @@ public final class Search {
             }
             int hi = lo + len, shift = b - lo;
             if (b == from && fixedRadius < 0 && len >= k) {
-                int[] dist = new int[len], hist = new int[nbit + 2];
+                int[] hist = new int[nbit + 2], dist = words == 1 ? null : new int[len];
                 for (int q = q0; q < q1; q++) {
-                    Hamming.distances(qw, q * words, words, planes, planeLen, lo, hi, dist, 0);
-                    cs[q - q0].capThreshold(dist, len, hist);
+                    Arrays.fill(hist, 0);
+                    if (words == 1) histogram1(qw[q], planes, lo, hi, hist);
+                    else {
+                        Hamming.distancesScalar(qw, q * words, words, planes, planeLen, lo, hi, dist, 0);
+                        for (int i = 0; i < len; i++) hist[dist[i]]++;
+                    }
+                    cs[q - q0].capThreshold(hist);
                 }
             }
             int q = q0;
@@ -365,6 +370,11 @@ public final class Search {
         }
     }
 
+    /** hist[d] += codes of [lo, hi) at distance d from the one-word query q: q x codes -> hist (a plain loop, compiled early). */
+    private static void histogram1(long q, long[] codes, int lo, int hi, int[] hist) {
+        for (int i = lo; i < hi; i++) hist[Long.bitCount(q ^ codes[i])]++;
+    }
+
     /** {@link #scanTile} for codes of at most 32 bits: each block narrowed to one int per code, scanned on int lanes. */
     private static Candidates[] scanTileInt(PackedCodes queries, int q0, int q1, CodeSource db, int from, int to,
                                             int block, int k, int fixedRadius, boolean ties) {
@@ -378,11 +388,12 @@ public final class Search {
             db.copyPlanes(b, len, wide);
             for (int i = 0; i < len; i++) codes[i] = (int) wide[i];
             if (b == from && fixedRadius < 0 && len >= k) {
-                int[] dist = new int[len], hist = new int[db.nbit() + 2];
+                int[] hist = new int[db.nbit() + 2];
                 for (int q = q0; q < q1; q++) {
+                    Arrays.fill(hist, 0);
                     int qc = (int) qw[q];
-                    for (int i = 0; i < len; i++) dist[i] = Integer.bitCount(qc ^ codes[i]);
-                    cs[q - q0].capThreshold(dist, len, hist);
+                    for (int i = 0; i < len; i++) hist[Integer.bitCount(qc ^ codes[i])]++;
+                    cs[q - q0].capThreshold(hist);
                 }
             }
             for (int q = q0; q < q1; q++) scanInt(cs[q - q0], (int) qw[q], codes, len, b);
