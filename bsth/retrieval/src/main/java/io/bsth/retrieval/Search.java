@@ -9,8 +9,11 @@ import java.util.Arrays;
  * <p>How: each task takes a tile of queries (and, when there are fewer queries than threads, a range of
  * the database) and walks its database range in L1-sized blocks, so every block is reused by all the
  * queries of the tile while it is cache resident. Per query, {@link Hamming#scanBelow} tests 4 vectors of
- * codes at a time against the query's running threshold; the rare chunk that holds a closer code goes
- * to a scalar path that appends candidates. Codes of at most 32 bits are narrowed to one int each per
+ * codes at a time against the query's running threshold; one-word codes are scanned four queries at a
+ * time ({@link Hamming#scanBelow4}: each code vector loaded once for the four); the rare chunk that holds
+ * a closer code goes to a scalar path that appends candidates. In top-k modes each task starts every
+ * query's threshold at one more than the k-th smallest distance within its first block (a histogram of
+ * that block), so far fewer codes are appended while the threshold falls. Codes of at most 32 bits are narrowed to one int each per
  * block and scanned on int lanes ({@link Hamming#scanBelowInt}), twice the codes per vector. The
  * threshold is the smallest distance t with at least k candidates at distance &lt;= t: a later code
  * (larger index) enters the top k only when strictly closer than t. Distances are integers in 0..nbit, so the final order is a stable counting sort of the
