@@ -29,6 +29,17 @@ public final class F {
         Elementwise.add(d, 0, g, 0, d, 0, n);
     }
 
+    /**
+     * x's gradient += g, where g is the gradient of the op whose backward is running: x takes g itself
+     * when it has no gradient yet ({@link Var#adoptGrad}) and {@code mayAdopt} (g taken by no other
+     * input). Returns whether x took it.
+     */
+    private static boolean passGrad(Var x, float[] g, int n, boolean mayAdopt) {
+        if (mayAdopt && x.adoptGrad(g)) return true;
+        addInto(x.gradBuf(), g, n);
+        return false;
+    }
+
     private static void requireSameShape(String op, Var a, Var b) {
         if (!a.sameShape(b)) {
             throw new IllegalArgumentException(op + ": shapes " + Arrays.toString(a.shape()) + " and "
@@ -94,6 +105,58 @@ public final class F {
     }
 
     /**
+     * linear(dropout(gelu(x)), w, b) as one op, the feed-forward of a transformer layer after its first
+     * linear map: x (..., in), w (out, in), b (out) or null -> (..., out). Only x is stored: backward
+     * computes the GELU and the dropout (its mask drawn again from {@code rng}'s draws) once more
+     * instead of keeping their output. Dropout p applies when {@code training}. Same values, gradients
+     * and draws, bit for bit, as {@code linear(dropout(gelu(x), p, training, rng), w, b)}.
+     */
+    public static Var geluDropoutLinear(Var x, float p, boolean training, Rng rng, Var w, Var b) {
+        if (training && p == 1f) return linear(dropout(gelu(x), p, training, rng), w, b);
+        int in = w.size(1), out = w.size(0);
+        if (x.size(-1) != in) {
+            throw new IllegalArgumentException("geluDropoutLinear: input width " + x.size(-1) + ", weight " + Arrays.toString(w.shape()));
+        }
+        if (b != null && (b.dim() != 1 || b.size(0) != out)) {
+            throw new IllegalArgumentException("geluDropoutLinear: bias shape " + Arrays.toString(b.shape()) + ", expected [" + out + "]");
+        }
+        int n = x.numel(), rows = n / in;
+        boolean drop = training && p > 0f;
+        float[] X = x.data(), W = w.data();
+        float[] A = StepBuffers.take(n);
+        Activation.gelu(X, A, n);
+        Rng.Block draws = drop ? rng.dropout(A, A, n, p) : null;
+        float[] Y = StepBuffers.take(rows * out);
+        Matmul.sgemm(false, true, rows, out, in, 1f, A, 0, in, W, 0, in, 0f, Y, 0, out);
+        if (b != null) Elementwise.addRowVector(Y, 0, b.data(), 0, rows, out);
+        StepBuffers.release(A);
+        int[] shape = x.shape();
+        shape[shape.length - 1] = out;
+        return Var.result("geluDropoutLinear", Y, shape, g -> {
+            if (w.needsGrad()) {
+                float[] a = StepBuffers.take(n);
+                Activation.gelu(X, a, n);
+                if (drop) Rng.dropoutAgain(draws, p, a, a);
+                Matmul.sgemm(true, false, out, in, rows, 1f, g, 0, out, a, 0, in, 1f, w.gradBuf(), 0, in);
+                StepBuffers.release(a);
+            }
+            if (b != null && b.needsGrad()) Reduce.colSum(g, 0, rows, out, b.gradBuf(), 0, true);
+            if (x.needsGrad()) {
+                float[] dA = StepBuffers.takeZeroed(n);
+                Matmul.sgemm(false, false, rows, in, out, 1f, g, 0, out, W, 0, in, 1f, dA, 0, in);
+                if (drop) {
+                    float[] dGelu = StepBuffers.takeZeroed(n);
+                    Rng.dropoutBackward(draws, p, dA, dGelu);
+                    StepBuffers.release(dA);
+                    dA = dGelu;
+                }
+                Activation.geluBackward(X, dA, x.gradBuf(), n);
+                StepBuffers.release(dA);
+            }
+        }, x, w, b);
+    }
+
+    /**
      * G independent linear maps over groups of channels (Conv2d(G*in, G*out, 1, groups=G) on
      * (n, G*in, 1, 1)): x (n, G*in), w (G*out, in) (any trailing 1s), b (G*out) or null -> (n, G*out);
      * group g reads channels [g*in, (g+1)*in) and writes [g*out, (g+1)*out).
@@ -132,8 +195,8 @@ public final class F {
         float[] A = a.data(), B = b.data(), Y = StepBuffers.take(n);
         Elementwise.add(A, 0, B, 0, Y, 0, n);
         return Var.result("add", Y, a.shape(), g -> {
-            if (a.needsGrad()) addInto(a.gradBuf(), g, n);
-            if (b.needsGrad()) addInto(b.gradBuf(), g, n);
+            boolean taken = a.needsGrad() && passGrad(a, g, n, true);
+            if (b.needsGrad()) passGrad(b, g, n, !taken);
         }, a, b);
     }
 
@@ -270,7 +333,7 @@ public final class F {
     public static Var reshape(Var x, int... shape) {
         int[] s = x.tensor().reshape(shape).shape();
         int n = x.numel();
-        return Var.result("reshape", x.data(), s, g -> addInto(x.gradBuf(), g, n), x);
+        return Var.result("reshape", x.data(), s, g -> passGrad(x, g, n, true), x);
     }
 
     /** Dimensions reordered (result dim i = input dim perm[i]), copied to a dense layout. */
@@ -325,6 +388,13 @@ public final class F {
      * pe (maxLen, 1, d) or (maxLen, d), a constant table (the sinusoidal positional encoding).
      */
     public static Var addPositionalEncoding(Var x, Tensor pe, boolean batchFirst) {
+        float[] Y = positionalSum(x, pe, batchFirst);
+        int n = Y.length;
+        return Var.result("addPositionalEncoding", Y, x.shape(), g -> addInto(x.gradBuf(), g, n), x);
+    }
+
+    /** x + pe[t] into a new array (the value of {@link #addPositionalEncoding}). */
+    private static float[] positionalSum(Var x, Tensor pe, boolean batchFirst) {
         int d = x.size(2), T = batchFirst ? x.size(1) : x.size(0), N = batchFirst ? x.size(0) : x.size(1);
         if (T > pe.size(0)) throw new IllegalArgumentException("PositionalEncoding: sequence of " + T + " exceeds max_len " + pe.size(0));
         float[] X = x.data(), Y = StepBuffers.take(X.length), P = pe.contiguous().data();
@@ -336,8 +406,25 @@ public final class F {
                 for (int j = 0; j < d; j++) Y[o + j] = X[o + j] + P[po + j];
             }
         });
-        int n = X.length;
-        return Var.result("addPositionalEncoding", Y, x.shape(), g -> addInto(x.gradBuf(), g, n), x);
+        return Y;
+    }
+
+    /**
+     * dropout(x + pe[t]) as one op ({@link #addPositionalEncoding}, then {@link #dropout} in place): the
+     * sum is not stored, backward draws the mask again from {@code rng}'s draws. Same values, gradients
+     * and draws, bit for bit, as {@code dropout(addPositionalEncoding(x, pe, batchFirst), p, training, rng)}.
+     */
+    public static Var addPositionalEncoding(Var x, Tensor pe, boolean batchFirst, float p, boolean training, Rng rng) {
+        if (!training || p == 0f || p == 1f) return dropout(addPositionalEncoding(x, pe, batchFirst), p, training, rng);
+        float[] Y = positionalSum(x, pe, batchFirst);
+        int n = Y.length;
+        Rng.Block draws = rng.dropout(Y, Y, n, p);
+        return Var.result("addPositionalEncodingDropout", Y, x.shape(), g -> {
+            float[] dSum = StepBuffers.takeZeroed(n);
+            Rng.dropoutBackward(draws, p, g, dSum);
+            addInto(x.gradBuf(), dSum, n);
+            StepBuffers.release(dSum);
+        }, x);
     }
 
     // ---- normalisation --------------------------------------------------------------------------

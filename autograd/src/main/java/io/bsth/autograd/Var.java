@@ -16,7 +16,8 @@ import java.util.List;
  * <p>Leaves made by {@link #param} require gradients and keep them across {@link #backward()} calls
  * (they accumulate, as PyTorch's {@code .grad}) until {@link #zeroGrad()}. Intermediate nodes drop
  * their gradient and their saved tensors once backward has passed them (PyTorch's
- * {@code retain_graph=False}).
+ * {@code retain_graph=False}); inside a {@link StepBuffers} step their values then go back to the
+ * pool as well, so the gradients of the nodes below reuse them.
  */
 public final class Var {
     /** Pushes {@code gOut} (this node's gradient) into the parents' gradients. */
@@ -124,6 +125,19 @@ public final class Var {
         return grad;
     }
 
+    /**
+     * Takes {@code g}, the gradient of the node whose backward is running (which needs it no more), as
+     * this node's gradient when this is an op result without one yet; returns whether it did. The ops
+     * that pass a gradient through unchanged (reshape, add) use it instead of adding g to a zeroed
+     * array: the same values bit for bit, since a gradient accumulated from zeros never holds -0, so
+     * 0 + g is g; and one array less.
+     */
+    boolean adoptGrad(float[] g) {
+        if (grad != null || backward == null || g.length != data.length) return false;
+        grad = g;
+        return true;
+    }
+
     /** Whether backward should push into this node. */
     public boolean needsGrad() { return requiresGrad; }
 
@@ -161,12 +175,29 @@ public final class Var {
             Var v = order.get(i);
             if (v.backward == null) continue;
             if (v.grad != null) v.backward.run(v.grad);
+            // the value is dead now: the consumers' backward ran before this one, and a view's storage
+            // is its parent's (released with the parent)
+            boolean view = sharesStorage(v.parents, v.data);
+            boolean handedOver = v.grad != null && holdsGrad(v.parents, v.grad);
             v.backward = null;
             v.parents = null;
-            StepBuffers.release(v.grad);
+            if (!handedOver) StepBuffers.release(v.grad);
             v.grad = null;
+            if (!view) StepBuffers.release(v.data);
             v.consumed = true;
         }
+    }
+
+    /** Whether one of {@code parents} took {@code g} as its gradient ({@link #adoptGrad}). */
+    private static boolean holdsGrad(Var[] parents, float[] g) {
+        for (Var p : parents) if (p != null && p.grad == g) return true;
+        return false;
+    }
+
+    /** Whether one of {@code parents} holds {@code data} as its value (the node is a view of it). */
+    private static boolean sharesStorage(Var[] parents, float[] data) {
+        for (Var p : parents) if (p != null && p.data == data) return true;
+        return false;
     }
 
     /** Nodes reachable from this one through parents that require gradients, parents before children. */

@@ -49,6 +49,11 @@ class OpsGradTest {
         check("weightedSum", in -> F.weightedSum(new float[] {0.5f, -3f}, F.sum(in[0]), F.mean(F.mul(in[1], in[1]))),
                 H, ATOL, RTOL, a, b);
         check("reshape", in -> F.mul(F.reshape(in[0], 3, -1), F.reshape(in[1], 3, 4)), H, ATOL, RTOL, a, b);
+        // gradients passed on: each op result takes the add's (or reshape's) gradient array at most once
+        check("add of results", in -> F.mul(F.add(F.tanh(in[0]), F.tanh(in[1])), in[1]), H, ATOL, RTOL, a, b);
+        check("add of one result twice", in -> F.add(F.tanh(in[0]), F.tanh(in[0])), H, ATOL, RTOL, a);
+        check("add of a result to itself", in -> { Var t = F.tanh(in[0]); return F.mul(F.add(t, t), F.reshape(F.reshape(t, 3, 4), 4, 3)); },
+                H, ATOL, RTOL, a);
         check("permute", in -> F.permute(in[0], 2, 0, 1), H, ATOL, RTOL, leaf(8, -1, 1, 2, 3, 4));
         check("narrowRows", in -> F.narrowRows(in[0], 1, 2), H, ATOL, RTOL, a);
     }
@@ -116,6 +121,104 @@ class OpsGradTest {
                 H, ATOL, RTOL, leaf(21, -2, 2, 5, 11), leaf(22, -2, 2, 5, 11), leaf(23, 0.5f, 1.5f, 11), leaf(24, -1, 1, 11));
         check("residualLayerNorm eval", in -> F.residualLayerNorm(in[0], in[1], 0.3f, false, null, in[2], in[3], 1e-5f),
                 H, ATOL, RTOL, leaf(25, -2, 2, 3, 17), leaf(26, -2, 2, 3, 17), leaf(27, 0.5f, 1.5f, 17), leaf(28, -1, 1, 17));
+    }
+
+    @Test
+    void geluDropoutLinearMatchesTheSeparateOpsBitForBit() {
+        // linear(dropout(gelu(x))) fused against gelu, dropout and linear in turn, outside a step and
+        // inside one (arrays from the pool, forward values handed back during backward): values, the
+        // gradients of x, w and b (accumulated onto earlier ones) and the draws left in the generator
+        int lanes = io.bsth.tensor.Simd.floatLanes();
+        long seed = 60;
+        for (int in : new int[] {1, Math.max(2, lanes - 1), lanes + 1, 37, 128}) {
+            for (float p : new float[] {0f, 0.5f, 0.1f, 1f}) {
+                for (boolean training : new boolean[] {true, false}) {
+                    for (boolean pooled : new boolean[] {false, true}) {
+                        int rows = 41, out = 9;
+                        Var x = leaf(seed, -3, 3, rows, in), w = leaf(seed + 1, -1, 1, out, in), b = leaf(seed + 2, -1, 1, out);
+                        float[] r = new float[rows * out];
+                        new io.bsth.tensor.Rng(seed + 3).fillUniform(r, 0, r.length, -1f, 1f);
+                        float[] prior = new float[x.numel()];
+                        new io.bsth.tensor.Rng(seed + 4).fillUniform(prior, 0, prior.length, -1f, 1f);
+                        float[][] values = new float[2][], grads = new float[2][];
+                        long[] next = new long[2];
+                        for (int fused = 0; fused < 2; fused++) {
+                            for (Var v : new Var[] {x, w, b}) v.clearGrad();
+                            F.scale(x, 1f).backward(prior);
+                            StepBuffers.Step step = pooled ? new StepBuffers().step() : null;
+                            try {
+                                io.bsth.tensor.Rng rng = new io.bsth.tensor.Rng(seed + 5);
+                                Var y = fused == 1 ? F.geluDropoutLinear(x, p, training, rng, w, b)
+                                        : F.linear(F.dropout(F.gelu(x), p, training, rng), w, b);
+                                values[fused] = y.data().clone();
+                                y.backward(r);
+                                next[fused] = rng.nextLong();
+                                grads[fused] = concat(x.grad(), w.grad(), b.grad());
+                            } finally {
+                                if (step != null) step.close();
+                            }
+                        }
+                        String what = "in=" + in + " p=" + p + " training=" + training + " pooled=" + pooled;
+                        assertArrayEquals(values[0], values[1], "values, " + what);
+                        assertArrayEquals(grads[0], grads[1], "gradients, " + what);
+                        assertEquals(next[0], next[1], "draws taken, " + what);
+                        seed += 6;
+                    }
+                }
+            }
+        }
+        check("geluDropoutLinear", in -> F.geluDropoutLinear(in[0], 0.3f, true, new io.bsth.tensor.Rng(8), in[1], in[2]),
+                H, ATOL, RTOL, leaf(31, -2, 2, 5, 11), leaf(32, -1, 1, 4, 11), leaf(33, -1, 1, 4));
+        check("geluDropoutLinear eval, no bias", in -> F.geluDropoutLinear(in[0], 0.3f, false, null, in[1], null),
+                H, ATOL, RTOL, leaf(34, -2, 2, 3, 7), leaf(35, -1, 1, 6, 7));
+    }
+
+    @Test
+    void positionalEncodingDropoutMatchesTheSeparateOpsBitForBit() {
+        // dropout(x + pe) fused against addPositionalEncoding and dropout in turn, both layouts, outside
+        // a step and inside one: values, x's gradient (accumulated onto an earlier one), the draws taken
+        int lanes = io.bsth.tensor.Simd.floatLanes();
+        long seed = 80;
+        for (int d : new int[] {2, lanes + 2, 38, 128}) {
+            float[] t = new float[50 * d];
+            new io.bsth.tensor.Rng(seed).fillUniform(t, 0, t.length, -1f, 1f);
+            io.bsth.tensor.Tensor pe = io.bsth.tensor.Tensor.of(t, 50, 1, d);
+            for (float p : new float[] {0f, 0.5f, 0.1f, 1f}) {
+                for (boolean training : new boolean[] {true, false}) {
+                    for (boolean batchFirst : new boolean[] {true, false}) {
+                        for (boolean pooled : new boolean[] {false, true}) {
+                            Var x = leaf(seed + 1, -2, 2, 33, 17, d);
+                            float[] r = new float[x.numel()], prior = new float[x.numel()];
+                            new io.bsth.tensor.Rng(seed + 2).fillUniform(r, 0, r.length, -1f, 1f);
+                            new io.bsth.tensor.Rng(seed + 3).fillUniform(prior, 0, prior.length, -1f, 1f);
+                            float[][] values = new float[2][], grads = new float[2][];
+                            long[] next = new long[2];
+                            for (int fused = 0; fused < 2; fused++) {
+                                x.clearGrad();
+                                F.scale(x, 1f).backward(prior);
+                                StepBuffers.Step step = pooled ? new StepBuffers().step() : null;
+                                try {
+                                    io.bsth.tensor.Rng rng = new io.bsth.tensor.Rng(seed + 4);
+                                    Var y = fused == 1 ? F.addPositionalEncoding(x, pe, batchFirst, p, training, rng)
+                                            : F.dropout(F.addPositionalEncoding(x, pe, batchFirst), p, training, rng);
+                                    values[fused] = y.data().clone();
+                                    y.backward(r);
+                                    next[fused] = rng.nextLong();
+                                    grads[fused] = x.grad().clone();
+                                } finally {
+                                    if (step != null) step.close();
+                                }
+                            }
+                            String what = "d=" + d + " p=" + p + " training=" + training + " batchFirst=" + batchFirst + " pooled=" + pooled;
+                            assertArrayEquals(values[0], values[1], "values, " + what);
+                            assertArrayEquals(grads[0], grads[1], "gradients, " + what);
+                            assertEquals(next[0], next[1], "draws taken, " + what);
+                        }
+                    }
+                }
+            }
+            seed += 5;
+        }
     }
 
     static float[] concat(float[]... parts) {

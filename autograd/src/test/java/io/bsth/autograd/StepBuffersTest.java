@@ -79,6 +79,36 @@ class StepBuffersTest {
     }
 
     @Test
+    void backwardHandsForwardValuesBackAndAViewKeepsItsParentsStorage() {
+        int n = StepBuffers.MIN_LENGTH, depth = 6;
+        StepBuffers buffers = new StepBuffers();
+        try (var step = buffers.step()) {
+            float[] p = new float[n];
+            for (int i = 0; i < n; i++) p[i] = (i % 11 - 5) * 0.1f;
+            Var w = Var.param(p, n);
+            Var t = w;
+            for (int i = 0; i < depth; i++) t = F.tanh(F.scale(t, 1.5f));
+            long forward = buffers.allocatedFloats();
+            assertEquals(2L * depth * n, forward, "the forward values");
+            // a view of the last value: its storage must stay until tanh's backward, which reads it
+            F.sum(F.reshape(t, 2, n / 2)).backward();
+            // new: the view's gradient (passed on to the last tanh) and the one below it; every later one takes a value backward has passed
+            assertEquals(forward + 2L * n, buffers.allocatedFloats(), "the gradients reuse the values backward has passed");
+            float[] y = p.clone(), dy = new float[n];
+            java.util.Arrays.fill(dy, 1f);
+            float[][] ys = new float[depth][];
+            for (int i = 0; i < depth; i++) {
+                for (int j = 0; j < n; j++) y[j] = (float) Math.tanh(1.5f * y[j]);
+                ys[i] = y.clone();
+            }
+            for (int i = depth - 1; i >= 0; i--) {
+                for (int j = 0; j < n; j++) dy[j] = dy[j] * (1 - ys[i][j] * ys[i][j]) * 1.5f;
+            }
+            for (int j = 0; j < n; j += 101) assertEquals(dy[j], w.grad()[j], 1e-5f * Math.abs(dy[j]) + 1e-6f, "gradient at " + j);
+        }
+    }
+
+    @Test
     void scopesWithoutGradientsHandBackAllButTheKeptArrays() {
         int n = StepBuffers.MIN_LENGTH;
         StepBuffers buffers = new StepBuffers();

@@ -173,6 +173,17 @@ public final class Rng {
         return b;
     }
 
+    /** y (n) = x (n) * mask, the mask of {@link #dropout} that returned {@code draws} (same p) drawn again: its values again. */
+    public static void dropoutAgain(Block draws, float p, float[] x, float[] y) {
+        int threshold = dropoutThreshold(p);
+        float scale = 1f / (1f - p);
+        long k = draws.key(), base = draws.base();
+        blocks(draws.n(), (from, to) -> {
+            if (Simd.ENABLED) Vec.dropoutSimd(k, base, threshold, scale, x, y, from, to);
+            else dropoutReference(k, base, threshold, scale, x, y, from, to);
+        });
+    }
+
     /** dx (n) += g (n) * mask, the mask of {@link #dropout} that returned {@code draws} (same p). */
     public static void dropoutBackward(Block draws, float p, float[] g, float[] dx) {
         int threshold = dropoutThreshold(p);

@@ -45,6 +45,7 @@ public final class PositionalEncoding extends Module {
         if (x.dim() != 3 || x.size(2) != d) {
             throw new IllegalArgumentException("PositionalEncoding(" + d + "): expected a 3-D input of width " + d + ", got " + Arrays.toString(x.shape()));
         }
-        return dropout.forward(F.addPositionalEncoding(x, pe, batchFirst));
+        // one op: the sum before the dropout is not stored
+        return F.addPositionalEncoding(x, pe, batchFirst, dropout.p, dropout.isTraining(), dropout.rng());
     }
 }

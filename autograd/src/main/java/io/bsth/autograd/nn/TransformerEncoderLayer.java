@@ -36,7 +36,8 @@ public final class TransformerEncoderLayer extends Module {
             h = s.keep(residual(x, selfAttn.forward(x), dropout1, norm1));
         }
         try (var s = StepBuffers.scope()) {
-            Var f = linear2.forward(dropout.forward(F.gelu(linear1.forward(h))));
+            // linear2(dropout(gelu(.))) as one op: what linear2 reads is computed again in backward, not stored
+            Var f = F.geluDropoutLinear(linear1.forward(h), dropout.p, dropout.isTraining(), dropout.rng(), linear2.weight, linear2.bias);
             return s.keep(residual(h, f, dropout2, norm2));
         }
     }
