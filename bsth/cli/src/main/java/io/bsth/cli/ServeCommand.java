@@ -1,6 +1,7 @@
 package io.bsth.cli;
 
 import io.bsth.model.BsthNetwork;
+import io.bsth.model.EncoderWarmUp;
 import io.bsth.model.ModelFile;
 import io.bsth.retrieval.CodeIndex;
 import java.nio.file.Path;
@@ -35,6 +36,11 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-k", defaultValue = "10000", paramLabel = "K", description = "Largest k a search may ask for (default: ${DEFAULT-VALUE}).")
     int maxK;
 
+    @Option(names = "--warm-up", defaultValue = "30", paramLabel = "SECONDS",
+            description = "With --model: encode random items for at most this long before announcing the service, so that the first"
+                    + " requests do not wait for the JIT (0: off; default: ${DEFAULT-VALUE}).")
+    int warmUpSeconds;
+
     @Option(names = "--nhead", defaultValue = "1", description = "Heads, for a model file without metadata (default: ${DEFAULT-VALUE}).")
     int nhead;
 
@@ -46,6 +52,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("--port: expected 0 to 65535, got " + port);
         if (maxBody < 1) throw new IllegalArgumentException("--max-body: expected a positive number of bytes, got " + maxBody);
         if (maxK < 1) throw new IllegalArgumentException("--max-k: expected a positive integer, got " + maxK);
+        if (warmUpSeconds < 0) throw new IllegalArgumentException("--warm-up: expected a non-negative number of seconds, got " + warmUpSeconds);
         BsthNetwork net = model == null ? null : ModelFile.load(model, nhead);
         CodeIndex x = writable ? CodeIndex.open(index) : CodeIndex.openReadOnly(index);
         HttpService s;
@@ -69,6 +76,12 @@ public final class ServeCommand implements Callable<Integer> {
             System.out.flush();
             stopped.countDown();
         }));
+        if (net != null && warmUpSeconds > 0) {
+            // requests that arrive meanwhile wait for the network as they wait for each other (Features.encode)
+            synchronized (net) {
+                EncoderWarmUp.run(net, warmUpSeconds * 1000L);
+            }
+        }
         System.out.println("bsth serve: listening on http://" + host + ":" + s.port() + " (" + x.size() + " items, " + x.nbit() + " bits"
                 + (writable ? ", writable" : ", read-only") + (net == null ? ", no model" : "") + ")");
         System.out.flush();

@@ -108,6 +108,15 @@ public final class BsthModel {
                 texts == null ? null : Tensor.of(texts, n, textDim()), CodeEncoder.DEFAULT_BATCH);
     }
 
+    /**
+     * Encodes random items of this model's widths for at most {@code maxMillis}, so that the JIT has
+     * compiled the kernels before the first real call (which otherwise takes seconds in a fresh JVM);
+     * changes nothing, returns the rounds done. See {@link EncoderWarmUp}.
+     */
+    public int warmUp(long maxMillis) {
+        return EncoderWarmUp.run(net, maxMillis);
+    }
+
     /** A {@code long[]} code (bit i = bit i % 64 of word i / 64) as bytes (bit i = bit i % 8 of byte i / 8). */
     public static byte[] toBytes(long[] words, int nbit) {
         if (words.length != PackedCodes.wordsFor(nbit)) {
