@@ -162,14 +162,8 @@ public final class Rng {
      * draws, from which {@link #dropoutBackward} redraws the same mask.
      */
     public Block dropout(float[] x, float[] y, int n, float p) {
-        int threshold = dropoutThreshold(p);
-        float scale = 1f / (1f - p);
         Block b = reserve(n);
-        long k = key;
-        blocks(n, (from, to) -> {
-            if (Simd.ENABLED) Vec.dropoutSimd(k, b.base(), threshold, scale, x, y, from, to);
-            else dropoutReference(k, b.base(), threshold, scale, x, y, from, to);
-        });
+        dropoutAgain(b, p, x, y);
         return b;
     }
 
