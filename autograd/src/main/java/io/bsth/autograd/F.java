@@ -200,6 +200,23 @@ public final class F {
         }, a, b);
     }
 
+    /**
+     * a + b written over a's array, as {@link #add}: a's value is lost, so only for an a that nothing
+     * reads again (its own op's backward included, as a LayerNorm's, which reads its input, not its
+     * output). The result shares the array with a, which keeps it until a's backward. Same values and
+     * gradients, bit for bit.
+     */
+    public static Var addInPlace(Var a, Var b) {
+        requireSameShape("addInPlace", a, b);
+        int n = a.numel();
+        float[] A = a.data(), B = b.data();
+        Elementwise.add(A, 0, B, 0, A, 0, n);
+        return Var.result("addInPlace", A, a.shape(), g -> {
+            boolean taken = a.needsGrad() && passGrad(a, g, n, true);
+            if (b.needsGrad()) passGrad(b, g, n, !taken);
+        }, a, b);
+    }
+
     /** a - b, same shapes. */
     public static Var sub(Var a, Var b) {
         requireSameShape("sub", a, b);
@@ -388,16 +405,20 @@ public final class F {
      * pe (maxLen, 1, d) or (maxLen, d), a constant table (the sinusoidal positional encoding).
      */
     public static Var addPositionalEncoding(Var x, Tensor pe, boolean batchFirst) {
-        float[] Y = positionalSum(x, pe, batchFirst);
+        return addPositionalEncoding(x, pe, batchFirst, false);
+    }
+
+    private static Var addPositionalEncoding(Var x, Tensor pe, boolean batchFirst, boolean overwrite) {
+        float[] Y = positionalSum(x, pe, batchFirst, overwrite);
         int n = Y.length;
         return Var.result("addPositionalEncoding", Y, x.shape(), g -> addInto(x.gradBuf(), g, n), x);
     }
 
-    /** x + pe[t] into a new array (the value of {@link #addPositionalEncoding}). */
-    private static float[] positionalSum(Var x, Tensor pe, boolean batchFirst) {
+    /** x + pe[t] into a new array, or over x's own with {@code overwrite} (the value of {@link #addPositionalEncoding}). */
+    private static float[] positionalSum(Var x, Tensor pe, boolean batchFirst, boolean overwrite) {
         int d = x.size(2), T = batchFirst ? x.size(1) : x.size(0), N = batchFirst ? x.size(0) : x.size(1);
         if (T > pe.size(0)) throw new IllegalArgumentException("PositionalEncoding: sequence of " + T + " exceeds max_len " + pe.size(0));
-        float[] X = x.data(), Y = StepBuffers.take(X.length), P = pe.contiguous().data();
+        float[] X = x.data(), Y = overwrite ? X : StepBuffers.take(X.length), P = pe.contiguous().data();
         int pOff = pe.contiguous().offset();
         Parallel.forRange(T * N, Parallel.rowGrain(d), (s, e) -> {
             for (int r = s; r < e; r++) {
@@ -415,8 +436,19 @@ public final class F {
      * and draws, bit for bit, as {@code dropout(addPositionalEncoding(x, pe, batchFirst), p, training, rng)}.
      */
     public static Var addPositionalEncoding(Var x, Tensor pe, boolean batchFirst, float p, boolean training, Rng rng) {
-        if (!training || p == 0f || p == 1f) return dropout(addPositionalEncoding(x, pe, batchFirst), p, training, rng);
-        float[] Y = positionalSum(x, pe, batchFirst);
+        return addPositionalEncoding(x, pe, batchFirst, p, training, rng, false);
+    }
+
+    /**
+     * {@link #addPositionalEncoding(Var, Tensor, boolean, float, boolean, Rng)}, with {@code overwrite}
+     * written over x's own array instead of a new one: x's value is lost, so only for an x that nothing
+     * reads again (its own op's backward included, as a linear map's, which reads its input, not its
+     * output). The result shares the array with x, which keeps it until x's backward. Same values,
+     * gradients and draws, bit for bit.
+     */
+    public static Var addPositionalEncoding(Var x, Tensor pe, boolean batchFirst, float p, boolean training, Rng rng, boolean overwrite) {
+        if (!training || p == 0f || p == 1f) return dropout(addPositionalEncoding(x, pe, batchFirst, overwrite), p, training, rng);
+        float[] Y = positionalSum(x, pe, batchFirst, overwrite);
         int n = Y.length;
         Rng.Block draws = rng.dropout(Y, Y, n, p);
         return Var.result("addPositionalEncodingDropout", Y, x.shape(), g -> {
@@ -532,6 +564,53 @@ public final class F {
         shape[2] = E;
         return Var.result("selfAttention", out, shape, g ->
                 Attention.backward(g, Q, T, N, E, H, batchFirst, probs, draws, dropout, qkv.gradBuf()), qkv);
+    }
+
+    /**
+     * linear(selfAttention(qkv, heads, batchFirst, dropout, rng), w, b) as one op, the attention of a
+     * transformer layer after its in-projection: w (E, E), b (E) or null -> (T, N, E) or (N, T, E). The
+     * attention output is not stored: forward writes it into a temporary array that goes back to the
+     * pool once the out-projection has read it, and backward computes it again from qkv and the
+     * probabilities ({@link Attention#output}, the dropout mask drawn again) for the weight gradient.
+     * Same values, gradients and draws, bit for bit, as the two separate ops.
+     */
+    public static Var selfAttentionLinear(Var qkv, int heads, boolean batchFirst, float dropout, Rng rng, Var w, Var b) {
+        int E = qkv.size(2) / 3, H = heads;
+        if (w.size(1) != E) {
+            throw new IllegalArgumentException("selfAttentionLinear: attention width " + E + ", weight " + Arrays.toString(w.shape()));
+        }
+        if (b != null && (b.dim() != 1 || b.size(0) != w.size(0))) {
+            throw new IllegalArgumentException("selfAttentionLinear: bias shape " + Arrays.toString(b.shape()) + ", expected [" + w.size(0) + "]");
+        }
+        int T = batchFirst ? qkv.size(1) : qkv.size(0), N = batchFirst ? qkv.size(0) : qkv.size(1);
+        int out = w.size(0), rows = T * N;
+        float[] probs = StepBuffers.take(N * H * T * T);
+        boolean drop = rng != null && dropout > 0f;
+        if (drop) Rng.dropoutThreshold(dropout);
+        Rng.Block draws = drop ? rng.reserve(probs.length) : null;
+        float[] Q = qkv.data(), W = w.data(), A = StepBuffers.take(rows * E);
+        Attention.forward(Q, T, N, E, H, batchFirst, probs, draws, dropout, A);
+        float[] Y = StepBuffers.take(rows * out);
+        Matmul.sgemm(false, true, rows, out, E, 1f, A, 0, E, W, 0, E, 0f, Y, 0, out);
+        if (b != null) Elementwise.addRowVector(Y, 0, b.data(), 0, rows, out);
+        StepBuffers.release(A);
+        int[] shape = qkv.shape();
+        shape[2] = out;
+        return Var.result("selfAttentionLinear", Y, shape, g -> {
+            float[] dA = qkv.needsGrad() ? StepBuffers.takeZeroed(rows * E) : null;
+            if (dA != null) Matmul.sgemm(false, false, rows, E, out, 1f, g, 0, out, W, 0, E, 1f, dA, 0, E);
+            if (w.needsGrad()) {
+                float[] a = StepBuffers.take(rows * E);
+                Attention.output(Q, T, N, E, H, batchFirst, probs, draws, dropout, a);
+                Matmul.sgemm(true, false, out, E, rows, 1f, g, 0, out, a, 0, E, 1f, w.gradBuf(), 0, E);
+                StepBuffers.release(a);
+            }
+            if (b != null && b.needsGrad()) Reduce.colSum(g, 0, rows, out, b.gradBuf(), 0, true);
+            if (dA != null) {
+                Attention.backward(dA, Q, T, N, E, H, batchFirst, probs, draws, dropout, qkv.gradBuf());
+                StepBuffers.release(dA);
+            }
+        }, qkv, w, b);
     }
 
     // ---- losses ---------------------------------------------------------------------------------

@@ -174,6 +174,112 @@ class OpsGradTest {
     }
 
     @Test
+    void selfAttentionLinearMatchesTheSeparateOpsBitForBit() {
+        // linear(selfAttention(qkv)) fused against selfAttention and linear in turn, both layouts,
+        // outside a step and inside one: values, the gradients of qkv, w and b (accumulated onto
+        // earlier ones) and the draws left in the generator
+        int lanes = io.bsth.tensor.Simd.floatLanes();
+        long seed = 400;
+        int[][] shapes = {{1, 3, 4, 1}, {5, 2, 8, 2}, {17, 3, lanes + 1, 1}, {16, 4, 128, 1}, {7, 2, 12, 3}}; // T, N, E, H
+        for (int[] sh : shapes) {
+            int T = sh[0], N = sh[1], E = sh[2], heads = sh[3];
+            for (float p : new float[] {0f, 0.5f, 0.1f}) {
+                for (boolean training : new boolean[] {true, false}) {
+                    for (boolean batchFirst : new boolean[] {false, true}) {
+                        for (boolean pooled : new boolean[] {false, true}) {
+                            int out = E;
+                            int[] qkvShape = batchFirst ? new int[] {N, T, 3 * E} : new int[] {T, N, 3 * E};
+                            Var qkv = leaf(seed, -2, 2, qkvShape), w = leaf(seed + 1, -1, 1, out, E), b = leaf(seed + 2, -1, 1, out);
+                            float[] r = new float[T * N * out];
+                            new io.bsth.tensor.Rng(seed + 3).fillUniform(r, 0, r.length, -1f, 1f);
+                            float[] prior = new float[qkv.numel()];
+                            new io.bsth.tensor.Rng(seed + 4).fillUniform(prior, 0, prior.length, -1f, 1f);
+                            float[][] values = new float[2][], grads = new float[2][];
+                            long[] next = new long[2];
+                            for (int fused = 0; fused < 2; fused++) {
+                                for (Var v : new Var[] {qkv, w, b}) v.clearGrad();
+                                F.scale(qkv, 1f).backward(prior);
+                                StepBuffers.Step step = pooled ? new StepBuffers().step() : null;
+                                try {
+                                    io.bsth.tensor.Rng rng = new io.bsth.tensor.Rng(seed + 5);
+                                    io.bsth.tensor.Rng r2 = training ? rng : null;
+                                    Var y = fused == 1 ? F.selfAttentionLinear(qkv, heads, batchFirst, p, r2, w, b)
+                                            : F.linear(F.selfAttention(qkv, heads, batchFirst, p, r2), w, b);
+                                    values[fused] = y.data().clone();
+                                    y.backward(r);
+                                    next[fused] = rng.nextLong();
+                                    grads[fused] = concat(qkv.grad(), w.grad(), b.grad());
+                                } finally {
+                                    if (step != null) step.close();
+                                }
+                            }
+                            String what = "T=" + T + " N=" + N + " E=" + E + " H=" + heads + " p=" + p + " training=" + training
+                                    + " batchFirst=" + batchFirst + " pooled=" + pooled;
+                            assertArrayEquals(values[0], values[1], "values, " + what);
+                            assertArrayEquals(grads[0], grads[1], "gradients, " + what);
+                            assertEquals(next[0], next[1], "draws taken, " + what);
+                            seed += 6;
+                        }
+                    }
+                }
+            }
+        }
+        check("selfAttentionLinear", in -> F.selfAttentionLinear(in[0], 2, false, 0.3f, new io.bsth.tensor.Rng(8), in[1], in[2]),
+                H, ATOL, RTOL, leaf(41, -1, 1, 3, 2, 12), leaf(42, -1, 1, 4, 4), leaf(43, -1, 1, 4));
+        check("selfAttentionLinear eval, no bias, batch first", in -> F.selfAttentionLinear(in[0], 1, true, 0.3f, null, in[1], null),
+                H, ATOL, RTOL, leaf(44, -1, 1, 2, 3, 9), leaf(45, -1, 1, 3, 3));
+    }
+
+    @Test
+    void opsWrittenOverTheirInputMatchTheCopyingOpsBitForBit() {
+        // addInPlace against add, and the positional encoding (with and without dropout) written over its
+        // input against the one into a new array, each on a linear map's output (whose backward reads its
+        // input, not its output), outside a step and inside one: values, gradients, draws, and that the
+        // in-place result holds its input's array
+        int lanes = io.bsth.tensor.Simd.floatLanes();
+        long seed = 900;
+        for (int d : new int[] {2, lanes + 2}) {
+            for (float p : new float[] {0f, 0.5f, 1f}) {
+                for (boolean training : new boolean[] {true, false}) {
+                    for (boolean pooled : new boolean[] {false, true}) {
+                        int T = 5, N = 3;
+                        Var x = leaf(seed, -2, 2, T * N, 4), w = leaf(seed + 1, -1, 1, d, 4), o = leaf(seed + 2, -1, 1, T, N, d);
+                        float[] r = new float[T * N * d];
+                        new io.bsth.tensor.Rng(seed + 3).fillUniform(r, 0, r.length, -1f, 1f);
+                        io.bsth.tensor.Tensor peD = new io.bsth.autograd.nn.PositionalEncoding(d, 0f, 16, false).pe;
+                        float[][] values = new float[2][], grads = new float[2][];
+                        long[] next = new long[2];
+                        for (int over = 0; over < 2; over++) {
+                            for (Var v : new Var[] {x, w, o}) v.clearGrad();
+                            StepBuffers.Step step = pooled ? new StepBuffers().step() : null;
+                            try {
+                                io.bsth.tensor.Rng rng = new io.bsth.tensor.Rng(seed + 5);
+                                Var c = F.reshape(F.linear(x, w, null), T, N, d);
+                                Var e = F.addPositionalEncoding(c, peD, false, p, training, rng, over == 1);
+                                Var a = F.reshape(F.linear(x, w, null), T, N, d);
+                                Var y = over == 1 ? F.addInPlace(a, F.mul(e, o)) : F.add(a, F.mul(e, o));
+                                if (over == 1) assertTrue(y.data() == a.data(), "addInPlace writes over its input");
+                                if (over == 1 && training && p > 0f && p < 1f) assertTrue(e.data() == c.data(), "the encoding writes over its input");
+                                values[over] = y.data().clone();
+                                y.backward(r);
+                                next[over] = rng.nextLong();
+                                grads[over] = concat(x.grad(), w.grad(), o.grad());
+                            } finally {
+                                if (step != null) step.close();
+                            }
+                        }
+                        String what = "d=" + d + " p=" + p + " training=" + training + " pooled=" + pooled;
+                        assertArrayEquals(values[0], values[1], "values, " + what);
+                        assertArrayEquals(grads[0], grads[1], "gradients, " + what);
+                        assertEquals(next[0], next[1], "draws taken, " + what);
+                        seed += 6;
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void positionalEncodingDropoutMatchesTheSeparateOpsBitForBit() {
         // dropout(x + pe) fused against addPositionalEncoding and dropout in turn, both layouts, outside
         // a step and inside one: values, x's gradient (accumulated onto an earlier one), the draws taken

@@ -47,7 +47,8 @@ public final class MultiheadAttention extends Module {
         }
         try (var s = StepBuffers.scope()) {
             Var qkv = F.linear(x, inProjWeight, inProjBias);
-            return s.keep(outProj.forward(F.selfAttention(qkv, H, batchFirst, dropout, isTraining() ? rng : null)));
+            // out_proj(attention) as one op: the attention output is computed again in backward, not stored
+            return s.keep(F.selfAttentionLinear(qkv, H, batchFirst, dropout, isTraining() ? rng : null, outProj.weight, outProj.bias));
         }
     }
 }

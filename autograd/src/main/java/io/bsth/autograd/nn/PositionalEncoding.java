@@ -42,10 +42,18 @@ public final class PositionalEncoding extends Module {
     }
 
     public Var forward(Var x) {
+        return forward(x, false);
+    }
+
+    /**
+     * {@link #forward(Var)}, with {@code overwrite} written over x's own array: for an x that nothing
+     * reads again ({@link F#addPositionalEncoding(Var, Tensor, boolean, float, boolean, Rng, boolean)}).
+     */
+    public Var forward(Var x, boolean overwrite) {
         if (x.dim() != 3 || x.size(2) != d) {
             throw new IllegalArgumentException("PositionalEncoding(" + d + "): expected a 3-D input of width " + d + ", got " + Arrays.toString(x.shape()));
         }
         // one op: the sum before the dropout is not stored
-        return F.addPositionalEncoding(x, pe, batchFirst, dropout.p, dropout.isTraining(), dropout.rng());
+        return F.addPositionalEncoding(x, pe, batchFirst, dropout.p, dropout.isTraining(), dropout.rng(), overwrite);
     }
 }

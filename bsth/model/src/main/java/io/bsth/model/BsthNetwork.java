@@ -65,13 +65,18 @@ public final class BsthNetwork extends Module {
         try (var s = StepBuffers.scope()) {
             Var f = mlp.forward(x);                     // Eq. 1  (n, 128)
             Var c = decouple(f, concept);               // Eq. 2  (n, k, 128)
-            return s.keep(encoder.forward(pos.forward(c)));   // Eq. 3  (n, k, 128)
+            // the concept tokens are read by nothing else (the concept layer's backward reads f): the
+            // positional encoding is written over them
+            return s.keep(encoder.forward(pos.forward(c, true)));   // Eq. 3  (n, k, 128)
         }
     }
 
-    /** Eq. 4, fusion: the modalities' token sequences summed token by token. */
+    /**
+     * Eq. 4, fusion: the modalities' token sequences summed token by token, written over the image's
+     * (the encoder's final LayerNorm output, which nothing else reads).
+     */
     static Var fuse(Var imageConcepts, Var textConcepts) {
-        return F.add(imageConcepts, textConcepts);
+        return F.addInPlace(imageConcepts, textConcepts);
     }
 
     /**

@@ -80,6 +80,37 @@ public final class Attention {
             if (Simd.ENABLED) Softmax.rowSimd(probs, probs, po + i * T, T);
             else Softmax.rowReference(probs, probs, po + i * T, T);
         }
+        outputOne(qkv, T, E, H, in, o, n, h, probs, drop, p, out, s);
+    }
+
+    /**
+     * The output of {@link #forward} again from the probabilities it left: out (tokens, E) = (probs *
+     * mask) V, the mask drawn again from {@code drop}; the same kernels on the same values, so the same
+     * bits as forward's {@code out}. For a backward that needs the output but did not keep it.
+     */
+    public static void output(float[] qkv, int T, int N, int E, int H, boolean batchFirst,
+                              float[] probs, Rng.Block drop, float p, float[] out) {
+        check(qkv, T, N, E, H, probs, drop);
+        if (out.length < (long) T * N * E) {
+            throw new IllegalArgumentException("attention output: out of " + out.length + " floats is too short for "
+                    + N + " sequences of " + T + " tokens, width " + E);
+        }
+        Layout in = Layout.of(batchFirst, T, N, 3 * E), o = Layout.of(batchFirst, T, N, E);
+        int g = grain(N), tasks = (N + g - 1) / g;
+        Parallel.forEach(tasks, t -> {
+            Scratch s = SCRATCH.get();
+            for (int n = t * g, n1 = Math.min(N, n + g); n < n1; n++) {
+                for (int h = 0; h < H; h++) outputOne(qkv, T, E, H, in, o, n, h, probs, drop, p, out, s);
+            }
+        });
+    }
+
+    /** O = (P * mask) V for one sequence n, head h, P at its slice of {@code probs}. */
+    private static void outputOne(float[] qkv, int T, int E, int H, Layout in, Layout o, int n, int h,
+                                  float[] probs, Rng.Block drop, float p, float[] out, Scratch s) {
+        int hd = E / H, tt = T * T;
+        int tok = (int) in.tok, q = (int) (n * in.batch) + h * hd;
+        int po = (n * H + h) * tt;
         float[] pd = probs;
         int pdo = po;
         if (drop != null) {
