@@ -48,8 +48,8 @@ public class MemoryBreakdown {
         line("  " + side + " MLP (linear, batch norm, tanh x2)", taken());
         Var c = F.reshape(concept.forward(f), x.size(0), k, dc);
         line("  " + side + " concept linear", taken());
-        Var t = pos.forward(c);
-        line("  " + side + " positional encoding + dropout", taken());
+        Var t = pos.forward(c, true);
+        line("  " + side + " positional encoding + dropout (over the concepts)", taken());
         int i = 0;
         for (TransformerEncoderLayer l : enc.layers.items()) {
             t = l.forward(t);
@@ -91,8 +91,8 @@ public class MemoryBreakdown {
             adam.zeroGrad();
             Var ci = concepts("image", image, net.imageMLP, net.imageConcept, net.imagePosEncoder, net.imageTransformerEncoder, k, dc);
             Var ct = concepts("text", text, net.textMLP, net.textConcept, net.textPosEncoder, net.textTransformerEncoder, k, dc);
-            Var fused = F.add(ci, ct);
-            line("  fusion (add)", taken());
+            Var fused = F.addInPlace(ci, ct);
+            line("  fusion (add, over the image tokens)", taken());
             Var h = net.hash.forward(fused);
             line("  bit-wise hash", taken());
             Var pred = net.classify.forward(h);
