@@ -4,6 +4,7 @@ import io.bsth.tensor.Parallel;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Retrieval evaluation of docs/ALGORITHM.md ("as the authors' MATLAB code computes it") from packed codes and
@@ -25,9 +26,11 @@ import java.util.Map;
  *       queries with at least one relevant item. {@code precisionRadius2} is the precision at r = 2.</li>
  * </ul>
  *
- * <p>Cost: the rank of every database item comes from a counting sort over the distances 0..nbit, so a
- * query costs O(N + nbit), not O(N log N). Queries are split into fixed chunks over
- * {@link Parallel}; partial sums are reduced in chunk order, so results do not depend on the thread count.
+ * <p>Cost: one pass over the database per query counts the items per distance 0..nbit and lists the
+ * relevant ones with their place among the items at their distance; a counting sort of the relevant
+ * items alone then gives their ranks, so a query costs O(N + nbit), not O(N log N), and the walk over the
+ * ranks visits the relevant items only. Queries are split into fixed chunks over {@link Parallel}; partial
+ * sums are reduced in chunk order, so results do not depend on the thread count.
  */
 public final class Evaluation {
     /** The depths the reports carry (docs/CLI.md). */
@@ -153,12 +156,15 @@ public final class Evaluation {
         for (int r = 0; r < n; r++) inv[r] = 1.0 / (r + 1);
         long[] dbPlanes = planes(db.words(), n, query.wordsPerCode()), labelPlanes = planes(dl, n, lw);
         Partial[] parts = new Partial[chunks];
+        ConcurrentLinkedQueue<Scratch> free = new ConcurrentLinkedQueue<>();
         Parallel.forEach(chunks, c -> {
             Partial part = new Partial(nd, nbit);
-            Scratch s = new Scratch(n, nbit);
+            Scratch s = free.poll();
+            if (s == null) s = new Scratch(n, nbit);
             for (int q = c * CHUNK, e = Math.min(nq, q + CHUNK); q < e; q++) {
                 evaluateQuery(query, q, n, dbPlanes, ql, labelPlanes, lw, clamped, order, inv, s, part);
             }
+            free.add(s);
             parts[c] = part;
         });
         Partial total = new Partial(nd, nbit);
@@ -199,131 +205,157 @@ public final class Evaluation {
         return out;
     }
 
-    /** Per-chunk scratch: keys (distance << 1 | relevant) per database item, histograms, flags in rank order, running sums. */
+    /**
+     * Per-thread scratch: per distance the items counted so far and the relevant ones; the relevant items in
+     * database order (their distance and their place among the items at that distance), then their ranks in
+     * rank order; the running sums of a walk.
+     */
     private static final class Scratch {
-        final short[] keys;
-        final int[] hist;
-        final int[] pos;
-        final byte[] sorted;
+        final int[] count, relCount, start, relStart;
+        final int[] relPlace, ranks;
+        final short[] relDist;
         int found;
         double precSum;
 
         Scratch(int n, int nbit) {
-            keys = new short[n];
-            hist = new int[2 * (nbit + 1)];
-            pos = new int[nbit + 1];
-            sorted = new byte[n];
+            count = new int[nbit + 1];
+            relCount = new int[nbit + 1];
+            start = new int[nbit + 1];
+            relStart = new int[nbit + 1];
+            relPlace = new int[n];
+            relDist = new short[n];
+            ranks = new int[n];
         }
     }
 
-    /** One query against the database: codes and labels of the database in word-plane layout. */
+    /**
+     * One query against the database: codes and labels of the database in word-plane layout. Only relevant
+     * items add to any metric, so only their ranks are formed: rank = (items at a smaller distance) + (items
+     * at the same distance earlier in the database), the stable order by distance.
+     */
     private static void evaluateQuery(PackedCodes query, int q, int n, long[] dbPlanes, long[] ql, long[] labelPlanes, int lw,
                                       int[] depths, int[] order, double[] inv, Scratch s, Partial part) {
         int nbit = query.nbit(), words = query.wordsPerCode();
-        short[] keys = s.keys;
-        int[] hist = s.hist;
-        Arrays.fill(hist, 0);
-        // pass 1: distance and relevance of every item as one key, then one histogram over the keys
-        if (words == 1 && lw == 1) keysOneWord(query.words()[q], dbPlanes, ql[q], labelPlanes, n, keys, hist);
-        else keysScalar(query.words(), q * words, words, dbPlanes, ql, q * lw, lw, labelPlanes, n, keys, hist);
-        int totalRel = relevantCount(hist, nbit);
+        int[] count = s.count;
+        Arrays.fill(count, 0);
+        // pass 1 over the database: per distance a running count; the relevant items listed with their place
+        int totalRel = words == 1 && lw == 1
+                ? relevantOneWord(query.words()[q], dbPlanes, ql[q], labelPlanes, n, count, s.relDist, s.relPlace)
+                : relevantScalar(query.words(), q * words, words, dbPlanes, ql, q * lw, lw, labelPlanes, n, count, s.relDist, s.relPlace);
         if (totalRel == 0) return; // no relevant item: in no average (AP undefined)
         part.withRel++;
-        // bucket starts (0-based ranks); PR by radius from the cumulative histogram
-        int[] pos = s.pos;
-        bucketStarts(hist, nbit, totalRel, pos, part);
-        // pass 2: stable counting-sort scatter of the relevance flags into rank order
-        byte[] sorted = s.sorted;
-        scatter(keys, n, pos, sorted);
-        // pass 3: walk the ranks; the depths are checkpoints of the running sums
+        int[] relCount = s.relCount;
+        Arrays.fill(relCount, 0);
+        histogram(s.relDist, totalRel, relCount);
+        // first rank of each distance, over all items and over the relevant ones; PR by radius from the counts
+        bucketStarts(count, relCount, nbit, totalRel, s.start, s.relStart, part);
+        // the relevant items' ranks, in rank order (a stable counting sort of the relevant items by distance)
+        place(s.relDist, s.relPlace, totalRel, s.start, s.relStart, s.ranks);
+        // walk the relevant ranks; the depths are checkpoints of the running sums
         int r = 0;
         for (int oi : order) {
             int j = depths[oi];
-            walk(sorted, inv, r, j, s);
+            walk(s.ranks, totalRel, inv, r, j, s);
             r = j;
             part.p[oi] += j == 0 ? 0 : (double) s.found / j;
             part.r[oi] += (double) s.found / totalRel;
             part.map[oi] += s.found == 0 ? 0 : s.precSum / s.found;
         }
-        walk(sorted, inv, r, n, s);
+        walk(s.ranks, totalRel, inv, r, n, s);
         part.apSum += s.precSum / totalRel;
         s.found = 0;
         s.precSum = 0;
     }
 
-    /** Relevant items in a key histogram (odd keys). */
-    private static int relevantCount(int[] hist, int nbit) {
-        int totalRel = 0;
-        for (int d = 0; d <= nbit; d++) totalRel += hist[2 * d + 1];
-        return totalRel;
+    /** hist[d] += 1 for each of the first m distances. */
+    private static void histogram(short[] dist, int m, int[] hist) {
+        for (int k = 0; k < m; k++) hist[dist[k]]++;
     }
 
-    /** pos[d] = first rank of distance d; adds precision and recall within every radius d to part. */
-    private static void bucketStarts(int[] hist, int nbit, int totalRel, int[] pos, Partial part) {
+    /**
+     * start[d] = first rank of distance d, relStart[d] = relevant items at smaller distances; adds precision
+     * and recall within every radius d to part.
+     */
+    private static void bucketStarts(int[] count, int[] relCount, int nbit, int totalRel, int[] start, int[] relStart, Partial part) {
         int retrieved = 0, relRet = 0;
         for (int d = 0; d <= nbit; d++) {
-            pos[d] = retrieved;
-            retrieved += hist[2 * d] + hist[2 * d + 1];
-            relRet += hist[2 * d + 1];
+            start[d] = retrieved;
+            relStart[d] = relRet;
+            retrieved += count[d];
+            relRet += relCount[d];
             part.prP[d] += retrieved == 0 ? 0 : (double) relRet / retrieved;
             part.prR[d] += (double) relRet / totalRel;
         }
     }
 
-    /** Stable counting-sort scatter: the relevance bit of keys[i] goes to rank pos[distance]++ of sorted. */
-    static void scatter(short[] keys, int n, int[] pos, byte[] sorted) {
-        for (int i = 0; i < n; i++) {
-            int key = keys[i];
-            sorted[pos[key >>> 1]++] = (byte) (key & 1);
+    /**
+     * Stable counting-sort scatter of the m relevant items (database order) into rank order: the k-th goes
+     * to relStart[dist[k]]++ with rank start[dist[k]] + place[k].
+     */
+    static void place(short[] dist, int[] place, int m, int[] start, int[] relStart, int[] ranks) {
+        for (int k = 0; k < m; k++) {
+            int d = dist[k];
+            ranks[relStart[d]++] = start[d] + place[k];
         }
     }
 
-    /** keys[i] = distance << 1 | relevant and their histogram, one code word and one label word: q, ql x codes (n), labels (n) -> keys (n), hist. */
-    static void keysOneWord(long q, long[] codes, long ql, long[] labels, int n, short[] keys, int[] hist) {
+    /**
+     * Pass 1 for one code word and one label word: q, ql x codes (n), labels (n) -> count (per distance), and
+     * for each relevant item in database order its distance and its place among the items at that distance
+     * (relDist, relPlace); returns the number of relevant items. Branch-free: every item is written at the
+     * next free slot, which only a relevant item keeps.
+     */
+    static int relevantOneWord(long q, long[] codes, long ql, long[] labels, int n, int[] count, short[] relDist, int[] relPlace) {
+        int m = 0;
         for (int i = 0; i < n; i++) {
             long shared = labels[i] & ql;
-            int key = Long.bitCount(q ^ codes[i]) << 1 | (int) ((shared | -shared) >>> 63);
-            keys[i] = (short) key;
-            hist[key]++;
+            int d = Long.bitCount(q ^ codes[i]);
+            int c = count[d];
+            count[d] = c + 1;
+            relPlace[m] = c;
+            relDist[m] = (short) d;
+            m += (int) ((shared | -shared) >>> 63);
         }
+        return m;
     }
 
-    /** keys and histogram for any word counts; codes and labels in word-plane layout. */
-    static void keysScalar(long[] q, int qOff, int words, long[] codes, long[] ql, int qlOff, int lw, long[] labels, int n,
-                           short[] keys, int[] hist) {
+    /** {@link #relevantOneWord} for any word counts; codes and labels in word-plane layout. */
+    static int relevantScalar(long[] q, int qOff, int words, long[] codes, long[] ql, int qlOff, int lw, long[] labels, int n,
+                              int[] count, short[] relDist, int[] relPlace) {
+        int m = 0;
         for (int i = 0; i < n; i++) {
             int d = 0;
             for (int w = 0; w < words; w++) d += Long.bitCount(q[qOff + w] ^ codes[w * n + i]);
             long shared = 0;
             for (int w = 0; w < lw; w++) shared |= ql[qlOff + w] & labels[w * n + i];
-            int key = d << 1 | (int) ((shared | -shared) >>> 63);
-            keys[i] = (short) key;
-            hist[key]++;
+            int c = count[d];
+            count[d] = c + 1;
+            relPlace[m] = c;
+            relDist[m] = (short) d;
+            m += (int) ((shared | -shared) >>> 63);
         }
+        return m;
     }
 
     /**
-     * Ranks [from, to) of the rank-ordered relevance flags: adds to {@code s.found} the relevant items and
-     * to {@code s.precSum} the precision at each of their ranks (found so far / rank), branch-free.
+     * Ranks [from, to): adds to {@code s.found} the relevant items ranked there and to {@code s.precSum} the
+     * precision at each of their ranks (found so far / rank). The terms are summed as a walk over every rank
+     * in pairs would sum them (ranks from, from + 2, ... in one sum, from + 1, from + 3, ... in another, the
+     * two added at the end), so the result does not depend on skipping the irrelevant ranks; a term goes to
+     * its sum multiplied by 1 and to the other by 0, which adds exactly nothing.
      */
-    private static void walk(byte[] sorted, double[] inv, int from, int to, Scratch s) {
-        int found = s.found;
+    private static void walk(int[] ranks, int m, double[] inv, int from, int to, Scratch s) {
+        int k = s.found;
         double a0 = 0, a1 = 0;
-        int r = from;
-        for (; r + 1 < to; r += 2) {
-            int x = sorted[r];
-            found += x;
-            a0 += (x * found) * inv[r];
-            int y = sorted[r + 1];
-            found += y;
-            a1 += (y * found) * inv[r + 1];
+        for (; k < m; k++) {
+            int r = ranks[k];
+            if (r >= to) break;
+            double t = (k + 1) * inv[r];
+            int odd = (r - from) & 1;
+            a0 += t * (1 - odd);
+            a1 += t * odd;
         }
-        if (r < to) {
-            int x = sorted[r];
-            found += x;
-            a0 += (x * found) * inv[r];
-        }
-        s.found = found;
+        s.found = k;
         s.precSum += a0 + a1;
     }
 

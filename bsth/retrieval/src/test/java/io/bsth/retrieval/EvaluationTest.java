@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bsth.tensor.Parallel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -244,28 +245,149 @@ class EvaluationTest {
     }
 
     @Test
-    void keysOneWordEqualsTheGeneralKeysAndTheDefinition() {
+    void relevantOneWordEqualsTheGeneralPassAndTheDefinition() {
         Random rnd = new Random(14);
         for (int n : new int[] {0, 1, 7, 33, 1000}) {
             long[] codes = new long[n], labels = new long[n];
             for (int i = 0; i < n; i++) {
-                codes[i] = rnd.nextLong();
+                codes[i] = rnd.nextInt(4) == 0 ? codes[rnd.nextInt(i + 1)] : rnd.nextLong();
                 labels[i] = rnd.nextInt(3) == 0 ? 0 : 1L << rnd.nextInt(64);
             }
             long q = rnd.nextLong(), ql = rnd.nextLong() & rnd.nextLong() | Long.MIN_VALUE;
-            short[] want = new short[n], got = new short[n];
-            int[] hw = new int[130], hg = new int[130];
-            Evaluation.keysScalar(new long[] {q}, 0, 1, codes, new long[] {ql}, 0, 1, labels, n, want, hw);
-            Evaluation.keysOneWord(q, codes, ql, labels, n, got, hg);
-            assertArrayEquals(want, got, "n " + n);
-            assertArrayEquals(hw, hg, "n " + n);
-            int[] hist = new int[130];
+            int[] cw = new int[65], cg = new int[65], pw = new int[n], pg = new int[n];
+            short[] dw = new short[n], dg = new short[n];
+            int mw = Evaluation.relevantScalar(new long[] {q}, 0, 1, codes, new long[] {ql}, 0, 1, labels, n, cw, dw, pw);
+            int mg = Evaluation.relevantOneWord(q, codes, ql, labels, n, cg, dg, pg);
+            assertEquals(mw, mg, "n " + n);
+            assertArrayEquals(cw, cg, "n " + n);
+            assertArrayEquals(Arrays.copyOf(dw, mw), Arrays.copyOf(dg, mg), "n " + n);
+            assertArrayEquals(Arrays.copyOf(pw, mw), Arrays.copyOf(pg, mg), "n " + n);
+            int[] count = new int[65];
+            int m = 0;
             for (int i = 0; i < n; i++) {
-                assertEquals(Long.bitCount(q ^ codes[i]), want[i] >> 1);
-                assertEquals((ql & labels[i]) != 0, (want[i] & 1) == 1);
-                hist[want[i]]++;
+                int d = Long.bitCount(q ^ codes[i]);
+                if ((ql & labels[i]) != 0) {
+                    assertEquals(d, dw[m], "distance of relevant item " + m);
+                    assertEquals(count[d], pw[m], "place of relevant item " + m);
+                    m++;
+                }
+                count[d]++;
             }
-            assertArrayEquals(hist, hw);
+            assertEquals(m, mw);
+            assertArrayEquals(count, cw);
+        }
+    }
+
+    @Test
+    void placeGivesTheRanksOfAStableSortByDistance() {
+        Random rnd = new Random(15);
+        for (int n : new int[] {1, 2, 9, 64, 777}) {
+            int nbit = 1 + rnd.nextInt(12);
+            int[] dist = new int[n];
+            boolean[] rel = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                dist[i] = rnd.nextInt(nbit + 1);
+                rel[i] = rnd.nextBoolean();
+            }
+            int[] count = new int[nbit + 1], relCount = new int[nbit + 1], place = new int[n];
+            short[] relDist = new short[n];
+            int m = 0;
+            for (int i = 0; i < n; i++) {
+                if (rel[i]) {
+                    relDist[m] = (short) dist[i];
+                    place[m++] = count[dist[i]];
+                    relCount[dist[i]]++;
+                }
+                count[dist[i]]++;
+            }
+            int[] start = new int[nbit + 1], relStart = new int[nbit + 1];
+            for (int d = 1; d <= nbit; d++) {
+                start[d] = start[d - 1] + count[d - 1];
+                relStart[d] = relStart[d - 1] + relCount[d - 1];
+            }
+            int[] ranks = new int[m];
+            Evaluation.place(relDist, place, m, start, relStart, ranks);
+            Integer[] idx = new Integer[n];
+            for (int i = 0; i < n; i++) idx[i] = i;
+            Arrays.sort(idx, (a, b) -> Integer.compare(dist[a], dist[b]));
+            int k = 0;
+            for (int r = 0; r < n; r++) if (rel[idx[r]]) assertEquals(r, ranks[k++], "n " + n + ", relevant item " + (k - 1));
+            assertEquals(m, k);
+        }
+    }
+
+    /**
+     * The walk over the relevant ranks sums exactly as a walk over every rank does (relevance flags in rank
+     * order, ranks taken in pairs into two sums between the depth checkpoints): the same bits, not only the
+     * same value within rounding. One chunk of queries, so the partial sums are reduced in the same order.
+     */
+    @Test
+    void sumsBitForBitAsTheWalkOverEveryRank() {
+        Random rnd = new Random(16);
+        int[][] cases = {{64, 1001, 13, 24}, {5, 333, 16, 6}, {70, 257, 11, 3}, {16, 4097, 9, 100}, {64, 2, 3, 2}, {3, 40, 16, 1}};
+        for (int[] cs : cases) {
+            int nbit = cs[0], n = cs[1], nq = cs[2], c = cs[3];
+            PackedCodes db = PackedCodes.fromInt8(PackedCodesTest.randomSigns(rnd, n, nbit), n, nbit);
+            PackedCodes q = PackedCodes.fromInt8(PackedCodesTest.randomSigns(rnd, nq, nbit), nq, nbit);
+            float[] dl = labels(rnd, n, c, 0.2), ql = labels(rnd, nq, c, 0.2, 1);
+            int[] depths = {7, 50, 51, 50, 1000, 3 * n, 1};
+            Evaluation.Result got = Evaluation.evaluate(q, db, ql, dl, c, depths);
+            int nd = depths.length;
+            Integer[] order = new Integer[nd];
+            for (int i = 0; i < nd; i++) order[i] = i;
+            Arrays.sort(order, (a, b) -> Integer.compare(Math.min(depths[a], n), Math.min(depths[b], n)));
+            double[] inv = new double[n];
+            for (int r = 0; r < n; r++) inv[r] = 1.0 / (r + 1);
+            double apSum = 0;
+            double[] p = new double[nd], rc = new double[nd], map = new double[nd];
+            int withRel = 0;
+            for (int qi = 0; qi < nq; qi++) {
+                Integer[] idx = new Integer[n];
+                for (int i = 0; i < n; i++) idx[i] = i;
+                int query = qi;
+                Arrays.sort(idx, (a, b) -> Integer.compare(q.distance(query, db, a), q.distance(query, db, b)));
+                int[] flags = new int[n];
+                int total = 0;
+                for (int r = 0; r < n; r++) {
+                    for (int j = 0; j < c; j++) if (ql[qi * c + j] == 1f && dl[idx[r] * c + j] == 1f) flags[r] = 1;
+                    total += flags[r];
+                }
+                if (total == 0) continue;
+                withRel++;
+                int found = 0, from = 0;
+                double precSum = 0;
+                for (int k = 0; k <= nd; k++) {
+                    int to = k < nd ? Math.min(depths[order[k]], n) : n;
+                    double a0 = 0, a1 = 0;
+                    int r = from;
+                    for (; r + 1 < to; r += 2) {
+                        found += flags[r];
+                        a0 += (flags[r] * found) * inv[r];
+                        found += flags[r + 1];
+                        a1 += (flags[r + 1] * found) * inv[r + 1];
+                    }
+                    if (r < to) {
+                        found += flags[r];
+                        a0 += (flags[r] * found) * inv[r];
+                    }
+                    precSum += a0 + a1;
+                    from = to;
+                    if (k < nd) {
+                        p[order[k]] += to == 0 ? 0 : (double) found / to;
+                        rc[order[k]] += (double) found / total;
+                        map[order[k]] += found == 0 ? 0 : precSum / found;
+                    }
+                }
+                apSum += precSum / total;
+            }
+            String what = "nbit " + nbit + ", n " + n;
+            assertEquals(withRel, got.queriesWithRelevant(), what);
+            assertEquals(withRel == 0 ? 0 : apSum / withRel, got.mapAll(), 0.0, what);
+            for (int i = 0; i < nd && withRel > 0; i++) {
+                assertEquals(p[i] / withRel, got.precisionAt()[i], 0.0, what + ", precision@" + depths[i]);
+                assertEquals(rc[i] / withRel, got.recallAt()[i], 0.0, what + ", recall@" + depths[i]);
+                assertEquals(map[i] / withRel, got.mapAt()[i], 0.0, what + ", mAP@" + depths[i]);
+            }
         }
     }
 }

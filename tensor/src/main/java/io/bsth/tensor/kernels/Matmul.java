@@ -66,6 +66,14 @@ public final class Matmul {
      */
     static boolean directA = true;
     /**
+     * A is read in place only for products at most this many columns wide (per thread): there each
+     * packed element of A would serve few columns, so packing costs a large share. On wider products
+     * packing wins: the in-place tiles read 12 rows of A whose addresses (lda apart, often a multiple
+     * of 4 KB) fall into the same cache sets, and the row-wise tile needs 12 row indices in
+     * registers. Package-private and mutable only so tests can force either way.
+     */
+    static int inPlaceMaxN = 128;
+    /**
      * K split ({@link #kParts}): a part is at least {@code kSplitDepth} deep, C at most
      * {@code kSplitMaxC} elements; package-private and mutable only so tests can force splits.
      */
@@ -321,9 +329,9 @@ public final class Matmul {
         // few rows: each packed element of B would serve at most MC rows, so the tiles read B's
         // whole-NR strips in place (rows of B one ldb apart) and only A is packed
         boolean direct = !transB && M <= directRows;
-        // alpha 1: the tiles read whole MR-row strips of A in place (packing would only copy them);
-        // a ragged last strip is still packed
-        boolean inPlaceA = alpha == 1f && directA;
+        // alpha 1 and few columns: the tiles read whole MR-row strips of A in place (packing would
+        // only copy them); a ragged last strip is still packed
+        boolean inPlaceA = alpha == 1f && directA && N <= inPlaceMaxN;
         for (int jc = 0; jc < N; jc += NC) {
             int nc = Math.min(NC, N - jc);
             for (int pc = 0; pc < K; pc += kcStep) {

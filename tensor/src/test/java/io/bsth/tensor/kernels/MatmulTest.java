@@ -23,6 +23,7 @@ class MatmulTest {
     final int smallRows = Matmul.smallRows;
     final int directRows = Matmul.directRows;
     final boolean directA = Matmul.directA;
+    final int inPlaceMaxN = Matmul.inPlaceMaxN;
     final int kSplitDepth = Matmul.kSplitDepth, kSplitMaxC = Matmul.kSplitMaxC;
 
     @AfterEach
@@ -33,6 +34,7 @@ class MatmulTest {
         Matmul.smallRows = smallRows;
         Matmul.directRows = directRows;
         Matmul.directA = directA;
+        Matmul.inPlaceMaxN = inPlaceMaxN;
         Matmul.kSplitDepth = kSplitDepth;
         Matmul.kSplitMaxC = kSplitMaxC;
     }
@@ -153,11 +155,55 @@ class MatmulTest {
     }
 
     @Test
+    void packingWritesTheDocumentedLayoutOnRaggedBlocks() {
+        // the packed layouts against their definitions, element for element (a copy, so exact):
+        // B strips dst[s*kc*NR + k*NR + j] = op(B)[k0+k, j0+s*NR+j] (0 past nc), A strips
+        // dst[s*kc*MR + k*MR + i] = alpha * op(A)[i0+s*MR+i, k0+k] (0 past mc)
+        int NR = Matmul.NR, MR = Matmul.MR;
+        SplittableRandom r = new SplittableRandom(900);
+        for (boolean t : new boolean[] {false, true}) {
+            for (int nc : new int[] {1, 7, 8, 9, NR - 1, NR, NR + 1, 2 * NR + 8, 3 * NR + 13}) {
+                for (int kc : new int[] {1, 5, 17}) {
+                    int k0 = 3, j0 = 2, ld = 4 * NR + 5, rows = t ? j0 + nc : k0 + kc;
+                    float[] B = random(7 + rows * ld, r);
+                    float[] dst = new float[kc * (nc + NR)];
+                    Arrays.fill(dst, Float.NaN);
+                    MatmulPacking.packB(t, B, 7, ld, k0, kc, j0, nc, dst);
+                    for (int j = 0; j < (nc + NR - 1) / NR * NR; j++) {
+                        for (int k = 0; k < kc; k++) {
+                            float want = j >= nc ? 0f : t ? B[7 + (j0 + j) * ld + k0 + k] : B[7 + (k0 + k) * ld + j0 + j];
+                            assertEquals(want, dst[j / NR * kc * NR + k * NR + j % NR], "packB trans=" + t + " nc=" + nc
+                                    + " kc=" + kc + " j=" + j + " k=" + k);
+                        }
+                    }
+                }
+            }
+            for (int mc : new int[] {1, MR - 1, MR, MR + 1, 2 * MR + 5}) {
+                for (int kc : new int[] {1, 5, 17}) {
+                    int k0 = 2, i0 = 3, ld = 2 * MR + 41, rows = t ? k0 + kc : i0 + mc;
+                    float[] A = random(5 + rows * ld, r);
+                    float[] dst = new float[kc * (mc + MR)];
+                    Arrays.fill(dst, Float.NaN);
+                    MatmulPacking.packA(t, A, 5, ld, 0.5f, i0, mc, k0, kc, dst);
+                    for (int i = 0; i < (mc + MR - 1) / MR * MR; i++) {
+                        for (int k = 0; k < kc; k++) {
+                            float want = i >= mc ? 0f : 0.5f * (t ? A[5 + (k0 + k) * ld + i0 + i] : A[5 + (i0 + i) * ld + k0 + k]);
+                            assertEquals(want, dst[i / MR * kc * MR + k * MR + i % MR], "packA trans=" + t + " mc=" + mc
+                                    + " kc=" + kc + " i=" + i + " k=" + k);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void packedProductsReadAInPlaceWithTheBitsOfPackedA() {
         // alpha 1: whole MR-row strips of A read in place (row-major, or transposed along its rows),
         // a ragged last strip packed; against the reference and bit for bit against A packed, with
         // B in place and B packed, several k blocks, MC blocks and NC panels, offsets and padding
         forcePath(1);
+        Matmul.inPlaceMaxN = Integer.MAX_VALUE;
         long seed = 500;
         int[][] shapes = {{1, 33, 5}, {11, 32, 7}, {12, 32, 16}, {13, 31, 40}, {Matmul.MR - 1, L + 1, L - 1},
             {Matmul.MR + 1, 2 * L - 1, L + 1}, {37, 70, 129}, {Matmul.MC + 5, 97, 390}, {203, 1100, 45}};
