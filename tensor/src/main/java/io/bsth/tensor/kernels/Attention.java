@@ -50,6 +50,22 @@ public final class Attention {
         return Math.max(1, N / (8 * Math.max(1, Parallel.threads())));
     }
 
+    /** The work on one sequence n, head h, with the worker's scratch. */
+    private interface HeadTask {
+        void run(int n, int h, Scratch s);
+    }
+
+    /** Runs task for every sequence n < N and head h < H, in chunks of whole sequences over the pool. */
+    private static void eachHead(int N, int H, HeadTask task) {
+        int g = grain(N), tasks = (N + g - 1) / g;
+        Parallel.forEach(tasks, t -> {
+            Scratch s = SCRATCH.get();
+            for (int n = t * g, n1 = Math.min(N, n + g); n < n1; n++) {
+                for (int h = 0; h < H; h++) task.run(n, h, s);
+            }
+        });
+    }
+
     /**
      * qkv (tokens, 3E) -> out (tokens, E); probs (N,H,T,T) receives softmax(QK^T * scale). With
      * {@code drop} non-null (the draws reserved for the N*H*T*T attention weights, e.g. by
@@ -60,13 +76,7 @@ public final class Attention {
                                float[] probs, Rng.Block drop, float p, float[] out) {
         check(qkv, T, N, E, H, probs, drop);
         Layout in = Layout.of(batchFirst, T, N, 3 * E), o = Layout.of(batchFirst, T, N, E);
-        int g = grain(N), tasks = (N + g - 1) / g;
-        Parallel.forEach(tasks, t -> {
-            Scratch s = SCRATCH.get();
-            for (int n = t * g, n1 = Math.min(N, n + g); n < n1; n++) {
-                for (int h = 0; h < H; h++) forwardOne(qkv, T, E, H, in, o, n, h, probs, drop, p, out, s);
-            }
-        });
+        eachHead(N, H, (n, h, s) -> forwardOne(qkv, T, E, H, in, o, n, h, probs, drop, p, out, s));
     }
 
     /** One sequence n, head h of {@link #forward}. */
@@ -96,13 +106,7 @@ public final class Attention {
                     + N + " sequences of " + T + " tokens, width " + E);
         }
         Layout in = Layout.of(batchFirst, T, N, 3 * E), o = Layout.of(batchFirst, T, N, E);
-        int g = grain(N), tasks = (N + g - 1) / g;
-        Parallel.forEach(tasks, t -> {
-            Scratch s = SCRATCH.get();
-            for (int n = t * g, n1 = Math.min(N, n + g); n < n1; n++) {
-                for (int h = 0; h < H; h++) outputOne(qkv, T, E, H, in, o, n, h, probs, drop, p, out, s);
-            }
-        });
+        eachHead(N, H, (n, h, s) -> outputOne(qkv, T, E, H, in, o, n, h, probs, drop, p, out, s));
     }
 
     /** O = (P * mask) V for one sequence n, head h, P at its slice of {@code probs}. */
@@ -173,13 +177,7 @@ public final class Attention {
                     + " floats is too short for " + N + " sequences of " + T + " tokens, width " + E);
         }
         Layout in = Layout.of(batchFirst, T, N, 3 * E), o = Layout.of(batchFirst, T, N, E);
-        int g = grain(N), tasks = (N + g - 1) / g;
-        Parallel.forEach(tasks, t -> {
-            Scratch s = SCRATCH.get();
-            for (int n = t * g, n1 = Math.min(N, n + g); n < n1; n++) {
-                for (int h = 0; h < H; h++) backwardOne(dOut, qkv, T, E, H, in, o, n, h, probs, drop, p, dQkv, s);
-            }
-        });
+        eachHead(N, H, (n, h, s) -> backwardOne(dOut, qkv, T, E, H, in, o, n, h, probs, drop, p, dQkv, s));
     }
 
     /** One sequence n, head h of {@link #backward}. */
