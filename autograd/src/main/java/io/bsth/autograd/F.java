@@ -190,14 +190,7 @@ public final class F {
 
     /** a + b, same shapes. */
     public static Var add(Var a, Var b) {
-        requireSameShape("add", a, b);
-        int n = a.numel();
-        float[] A = a.data(), B = b.data(), Y = StepBuffers.take(n);
-        Elementwise.add(A, 0, B, 0, Y, 0, n);
-        return Var.result("add", Y, a.shape(), g -> {
-            boolean taken = a.needsGrad() && passGrad(a, g, n, true);
-            if (b.needsGrad()) passGrad(b, g, n, !taken);
-        }, a, b);
+        return add("add", a, b, false);
     }
 
     /**
@@ -207,11 +200,16 @@ public final class F {
      * gradients, bit for bit.
      */
     public static Var addInPlace(Var a, Var b) {
-        requireSameShape("addInPlace", a, b);
+        return add("addInPlace", a, b, true);
+    }
+
+    /** a + b into a new array, or over a's own with {@code overwrite}; the gradient passes to both as it is. */
+    private static Var add(String op, Var a, Var b, boolean overwrite) {
+        requireSameShape(op, a, b);
         int n = a.numel();
-        float[] A = a.data(), B = b.data();
-        Elementwise.add(A, 0, B, 0, A, 0, n);
-        return Var.result("addInPlace", A, a.shape(), g -> {
+        float[] A = a.data(), B = b.data(), Y = overwrite ? A : StepBuffers.take(n);
+        Elementwise.add(A, 0, B, 0, Y, 0, n);
+        return Var.result(op, Y, a.shape(), g -> {
             boolean taken = a.needsGrad() && passGrad(a, g, n, true);
             if (b.needsGrad()) passGrad(b, g, n, !taken);
         }, a, b);

@@ -102,14 +102,14 @@ final class MatmulPacking {
     private static void packCols8(float[] B, int src, int ldb, int kc, float[] dst, int d0) {
         int r0 = src + 0 * ldb, r1 = src + 1 * ldb, r2 = src + 2 * ldb, r3 = src + 3 * ldb, r4 = src + 4 * ldb, r5 = src + 5 * ldb, r6 = src + 6 * ldb, r7 = src + 7 * ldb;
         for (int k = 0, d = d0; k < kc; k++, d += NR) {
-                dst[d + 0] = B[r0 + k];
-                dst[d + 1] = B[r1 + k];
-                dst[d + 2] = B[r2 + k];
-                dst[d + 3] = B[r3 + k];
-                dst[d + 4] = B[r4 + k];
-                dst[d + 5] = B[r5 + k];
-                dst[d + 6] = B[r6 + k];
-                dst[d + 7] = B[r7 + k];
+            dst[d + 0] = B[r0 + k];
+            dst[d + 1] = B[r1 + k];
+            dst[d + 2] = B[r2 + k];
+            dst[d + 3] = B[r3 + k];
+            dst[d + 4] = B[r4 + k];
+            dst[d + 5] = B[r5 + k];
+            dst[d + 6] = B[r6 + k];
+            dst[d + 7] = B[r7 + k];
         }
     }
 
@@ -128,7 +128,7 @@ final class MatmulPacking {
                     for (int i = 0; i < h; i++) dst[d + i] = alpha * A[src + i];
                     for (int i = h; i < MR; i++) dst[d + i] = 0f;
                 }
-            } else if (h == MR) {
+            } else if (MR == 12 && h == MR) {
                 packRows12(A, aOff + (i0 + is) * lda + k0, lda, alpha, kc, dst, base);
             } else {
                 for (int i = 0; i < h; i++) {
