@@ -107,27 +107,9 @@ public final class TrainCommand implements Callable<Integer> {
         Outputs.checkFile("--report", report);
         Outputs.checkFolder("--plots", plots);
         Outputs.checkFolder("--checkpoint", checkpoint);
-        // compiles the stage-2 step's kernels while the data loads and stage 1 trains (changes no result)
-        WarmUp warmUp = cfg.epochs() > 0 && WarmUp.enabled() ? WarmUp.start(cfg) : null;
-        Trainer.Result res;
-        String dataKey;
-        try {
-            Progress progress = Progress.stderr();
-            // training reads only the training split: the database and the queries are not held while it
-            // runs (the largest part of the data), and are read again for encoding once it is done
-            TrainingSplit t = openTrainingSplit(data, progress);
-            Split train = t.train();
-            dataKey = t.key();
-            progress.line(String.format(Locale.ROOT, "BSTH %d bits, %d + %d epochs, batch %d, lr %s, seed %d, concept width %d, "
-                            + "%d head(s), %d layer(s), dropout %s, sign weight %s%s, %d thread(s)",
-                    nbit, epochsPre, cfg.epochs(), batch, lr, seed, cfg.conceptDim(), cfg.nhead(), cfg.layers(), cfg.dropout(),
-                    cfg.signWeight(), preset == null ? "" : " (preset " + preset.toLowerCase(Locale.ROOT) + ")", Parallel.threads()));
-            Trainer trainer = new Trainer(cfg, progress).warmUp(warmUp);
-            if (checkpoint != null) trainer.checkpoint(checkpoint, resume);
-            res = trainer.train(train, dataKey);
-        } finally {
-            if (warmUp != null) warmUp.stop(); // a run that ends early (bad input) or skips stage 2
-        }
+        Trained trained = train(cfg);
+        Trainer.Result res = trained.result();
+        String dataKey = trained.dataKey();
         MultiModalData d = DataSources.open(data);
         if (!d.key().equals(dataKey)) {
             throw new IllegalArgumentException("--data " + data + ": changed while training (" + dataKey + ", now " + d.key() + ")");
@@ -162,6 +144,33 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The training split and {@link MultiModalData#key()} of the whole set. */
     record TrainingSplit(Split train, String key) {}
+
+    /** What training leaves for encoding: the result and the data's key. */
+    private record Trained(Trainer.Result result, String dataKey) {}
+
+    /**
+     * Both stages on the training split alone: the database and the queries are not held while training
+     * runs (the largest part of the data), and are read again for encoding once it is done. A method of
+     * its own so that the training split and the trainer are unreachable once it returns (a frame's
+     * locals stay reachable until it ends).
+     */
+    private Trained train(TrainConfig cfg) throws java.io.IOException {
+        // compiles the stage-2 step's kernels while the data loads and stage 1 trains (changes no result)
+        WarmUp warmUp = cfg.epochs() > 0 && WarmUp.enabled() ? WarmUp.start(cfg) : null;
+        try {
+            Progress progress = Progress.stderr();
+            TrainingSplit t = openTrainingSplit(data, progress);
+            progress.line(String.format(Locale.ROOT, "BSTH %d bits, %d + %d epochs, batch %d, lr %s, seed %d, concept width %d, "
+                            + "%d head(s), %d layer(s), dropout %s, sign weight %s%s, %d thread(s)",
+                    nbit, epochsPre, cfg.epochs(), batch, lr, seed, cfg.conceptDim(), cfg.nhead(), cfg.layers(), cfg.dropout(),
+                    cfg.signWeight(), preset == null ? "" : " (preset " + preset.toLowerCase(Locale.ROOT) + ")", Parallel.threads()));
+            Trainer trainer = new Trainer(cfg, progress).warmUp(warmUp);
+            if (checkpoint != null) trainer.checkpoint(checkpoint, resume);
+            return new Trained(trainer.train(t.train(), t.key()), t.key());
+        } finally {
+            if (warmUp != null) warmUp.stop(); // a run that ends early (bad input) or skips stage 2
+        }
+    }
 
     /** Opens {@code spec} and keeps only its training split (a method of its own, so no frame holds the rest). */
     static TrainingSplit openTrainingSplit(String spec, Progress progress) throws java.io.IOException {
