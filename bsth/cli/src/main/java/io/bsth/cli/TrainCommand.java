@@ -110,10 +110,8 @@ public final class TrainCommand implements Callable<Integer> {
         Trained trained = train(cfg);
         Trainer.Result res = trained.result();
         String dataKey = trained.dataKey();
-        MultiModalData d = DataSources.open(data);
-        if (!d.key().equals(dataKey)) {
-            throw new IllegalArgumentException("--data " + data + ": changed while training (" + dataKey + ", now " + d.key() + ")");
-        }
+        EncodingData e = openForEncoding(data, dataKey);
+        MultiModalData d = e.data();
         if (save != null) ModelFile.save(save, res.net());
         EncodeEvaluate.Outcome out = EncodeEvaluate.run(res.net(), d, CodeEncoder.DEFAULT_BATCH);
         printMetrics(out, nbit);
@@ -121,7 +119,7 @@ public final class TrainCommand implements Callable<Integer> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("command", "train");
             m.put("data", d.source());
-            m.put("train_size", (long) d.train().size());
+            m.put("train_size", (long) e.trainSize());
             m.put("database_size", (long) d.database().size());
             m.put("query_size", (long) d.query().size());
             m.put("threads", (long) Parallel.threads());
@@ -144,6 +142,24 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The training split and {@link MultiModalData#key()} of the whole set. */
     record TrainingSplit(Split train, String key) {}
+
+    /** The data read again for encoding, without the training split's rows, and that split's size. */
+    record EncodingData(MultiModalData data, int trainSize) {}
+
+    /**
+     * Opens {@code spec} again once training is done, checks that it is the data trained on
+     * ({@link MultiModalData#key()}), and keeps the database and the queries: the training split's
+     * features are not encoded, so its rows go before the encode batch's arrays are taken (a method of
+     * its own, so no frame holds them).
+     */
+    static EncodingData openForEncoding(String spec, String dataKey) throws java.io.IOException {
+        MultiModalData whole = DataSources.open(spec);
+        if (!whole.key().equals(dataKey)) {
+            throw new IllegalArgumentException("--data " + spec + ": changed while training (" + dataKey + ", now " + whole.key() + ")");
+        }
+        Split noRows = whole.train().rows(whole.train().name(), new int[0]);
+        return new EncodingData(new MultiModalData(whole.source(), noRows, whole.database(), whole.query()), whole.train().size());
+    }
 
     /** What training leaves for encoding: the result and the data's key. */
     private record Trained(Trainer.Result result, String dataKey) {}
