@@ -511,15 +511,18 @@ public final class F {
         Rng.Block draws = drop ? rng.reserve(x.numel()) : null;
         float[] Y = StepBuffers.take(x.numel()), mean = StepBuffers.take(rows), rstd = StepBuffers.take(rows);
         float[] A = a.data(), W = w == null ? null : w.data(), B = b == null ? null : b.data();
-        Norm.residualLayerNormForward(x.data(), A, draws, p, W, B, Y, mean, rstd, rows, C, eps, sumOverBranch ? A : null);
+        // the sum is stored only for a backward to read (none without a recorded graph, as when encoding)
+        boolean storeSum = sumOverBranch && Grad.isEnabled() && (x.requiresGrad() || a.requiresGrad()
+                || w != null && w.requiresGrad() || b != null && b.requiresGrad());
+        Norm.residualLayerNormForward(x.data(), A, draws, p, W, B, Y, mean, rstd, rows, C, eps, storeSum ? A : null);
         // x's value, where read again, is read through data(): it may have been dropped meanwhile
-        if (sumOverBranch) a.pin();
+        if (storeSum) a.pin();
         Var y = Var.result("residualLayerNorm", Y, x.shape(), g -> Norm.residualLayerNormBackward(g,
-                sumOverBranch ? null : x.data(), sumOverBranch ? A : a.data(), sumOverBranch, draws, p, W,
+                storeSum ? null : x.data(), storeSum ? A : a.data(), storeSum, draws, p, W,
                 mean, rstd, x.needsGrad() ? x.gradBuf() : null, a.needsGrad() ? a.gradBuf() : null,
                 w != null && w.needsGrad() ? w.gradBuf() : null,
                 b != null && b.needsGrad() ? b.gradBuf() : null, rows, C), x, a, w, b);
-        if (sumOverBranch) y.recomputeWith(out -> Norm.layerNormFromStats(A, mean, rstd, W, B, out, rows, C));
+        if (storeSum) y.recomputeWith(out -> Norm.layerNormFromStats(A, mean, rstd, W, B, out, rows, C));
         return y;
     }
 
