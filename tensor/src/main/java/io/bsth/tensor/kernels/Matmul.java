@@ -13,19 +13,25 @@ import jdk.incubator.vector.VectorSpecies;
  * (K,M) read transposed (no copy); likewise for B. {@code beta == 0} overwrites C (NaN in C is not
  * propagated), as BLAS does.
  *
- * <p>The fast path is the Goto/BLIS scheme: B is packed per (KC x NC) panel into NR-wide strips, A
- * per (MC x KC) block into MR-tall strips (alpha folded in, transposition resolved while packing),
- * and a register-tiled MR x NR Vector API micro-kernel (MR x 2 accumulators, A broadcast, B loaded)
- * updates each C tile once per KC block. Products of at most MC rows with B not transposed (the
- * weight gradients of narrow layers) leave B in place: its whole strips are read by the tiles with
- * B's row stride, since each packed element would serve only a few rows. Threads split the larger of M and N (in whole tiles), each
- * with its own packing buffers (thread-local, reused: no allocation per call in steady state); a
- * small C over a deep K (weight gradients, K = batch x tokens) is split over K instead, into a number
- * of parts fixed by the shape, whose partial products are summed into C in part order.
+ * <p>The fast path is the Goto/BLIS scheme: for each KC block of k, op(A) is packed in panels of
+ * up to panelRows rows into MR-tall strips (alpha folded in, transposition resolved while packing),
+ * op(B) in blocks of blockCols columns into NR-wide strips, and a register-tiled MR x NR Vector API
+ * micro-kernel (MR x 2 accumulators, A broadcast, B loaded) updates each C tile once per KC block;
+ * each strip of A runs along a whole block of B (strip in L1, block in L2). Products of at most MC
+ * rows with B not transposed (the weight gradients of narrow layers) leave B in place: its whole
+ * strips are read by the tiles with B's row stride (A per MC x KC block), since each packed element
+ * would serve only a few rows; products at most {@link #inPlaceMaxN} columns wide with alpha 1 read
+ * A in place (B per KC x NC panel). Threads split the larger of M and N (in whole tiles), each with
+ * its own packing buffers (thread-local, reused: no allocation per call in steady state); when they
+ * split the columns of a packed product they share one packed op(A) ({@link #sharedA}). A small C
+ * over a deep K (weight gradients, K = batch x tokens) is split over K instead, into a number of
+ * parts fixed by the shape, whose partial products are summed into C in part order.
  * Small products (the attention shapes) skip packing and run unpacked 8 x 2L kernels straight from A
  * and B. Batched calls parallelise over the batch (whole matrices per task). Every C element is
- * computed by one thread in a fixed order, so results do not depend on the thread count's split.
- * Block sizes can be tuned with {@code -Dbsth.gemm.kc/mc/nc}. {@link #sgemmReference} is the reference.
+ * computed by one thread in a fixed order (on the packed paths the same multiply-adds in k order,
+ * from C or zero, whatever the blocking), so results do not depend on the thread count's split.
+ * Block sizes can be tuned with {@code -Dbsth.gemm.kc/mc/nc/panelrows/blockcols}.
+ * {@link #sgemmReference} is the reference.
  *
  * <p>This file is the API and the driver (argument checks, thread split, path choice, the blocked
  * and unpacked loops); {@link MatmulPacking} packs the operands and {@link MatmulKernels} holds the
@@ -74,6 +80,21 @@ public final class Matmul {
      */
     static int inPlaceMaxN = 128;
     /**
+     * The packed path ({@link #packedPanels}): rows of op(A) per packed panel (a multiple of MR;
+     * the panel, panelRows x KC, lives in L3) and columns of op(B) per packed block (a multiple of NR;
+     * the block, KC x blockCols, stays in L2 while every strip of the panel runs over it).
+     * Package-private and mutable only so tests can force small blocks.
+     */
+    static int panelRows = Math.max(MR, Integer.getInteger("bsth.gemm.panelrows", 1536) / MR * MR),
+            blockCols = Math.max(NR, Integer.getInteger("bsth.gemm.blockcols", 384) / NR * NR);
+    /**
+     * Whether threads splitting the columns of a packed product share one packed op(A)
+     * ({@link #sharedA}), and at most how many elements of it are packed at a time (whole KC blocks;
+     * at least one). Package-private and mutable only so tests can force either way and K chunks.
+     */
+    static boolean shareA = true;
+    static int sharedAMax = 1 << 21;
+    /**
      * K split ({@link #kParts}): a part is at least {@code kSplitDepth} deep, C at most
      * {@code kSplitMaxC} elements; package-private and mutable only so tests can force splits.
      */
@@ -117,6 +138,10 @@ public final class Matmul {
         if (N >= M) {
             int tiles = (N + NR - 1) / NR;
             int parts = Math.min(threads, tiles);
+            if (shareA && parts > 1 && !small && packedPanels(transB, M, N / parts, alpha)) {
+                sharedA(parts, transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+                return;
+            }
             Parallel.forEach(parts, p -> {
                 int j0 = (int) ((long) tiles * p / parts) * NR, j1 = Math.min(N, (int) ((long) tiles * (p + 1) / parts) * NR);
                 if (j1 > j0) {
@@ -326,11 +351,23 @@ public final class Matmul {
         if (beta != 0f && beta != 1f) scaleC(M, N, beta, C, cOff, ldc);
         int kBlocks = (K + KC - 1) / KC;
         int kcStep = (K + kBlocks - 1) / kBlocks;
+        if (packedPanels(transB, M, N, alpha)) {
+            for (int pc = 0; pc < K; pc += kcStep) {
+                int kc = Math.min(kcStep, K - pc);
+                for (int ic = 0; ic < M; ic += panelRows) {
+                    int mc = Math.min(panelRows, M - ic);
+                    float[] ap = w.panel((mc + MR - 1) / MR * MR * kc);
+                    MatmulPacking.packA(transA, A, aOff, lda, alpha, ic, mc, pc, kc, ap, 0);
+                    panel(transB, mc, N, kc, ap, 0, B, bOff, ldb, pc, C, cOff + ic * ldc, ldc, pc > 0 || beta != 0f, w);
+                }
+            }
+            return;
+        }
         // few rows: each packed element of B would serve at most MC rows, so the tiles read B's
         // whole-NR strips in place (rows of B one ldb apart) and only A is packed
         boolean direct = !transB && M <= directRows;
-        // alpha 1 and few columns: the tiles read whole MR-row strips of A in place (packing would
-        // only copy them); a ragged last strip is still packed
+        // alpha 1 and few columns (always so here when B is packed): the tiles read whole MR-row
+        // strips of A in place (packing would only copy them); a ragged last strip is still packed
         boolean inPlaceA = alpha == 1f && directA && N <= inPlaceMaxN;
         for (int jc = 0; jc < N; jc += NC) {
             int nc = Math.min(NC, N - jc);
@@ -424,6 +461,87 @@ public final class Matmul {
             for (int ir = 0; ir < mc; ir += MR) {
                 tile(kc, w, ir, Math.min(MR, mc - ir), w.b, jr * kc, NR, nr, C, cOff + ir * ldc + jr, ldc, accumulate);
             }
+        }
+    }
+
+    /**
+     * Whether a (per-thread) product of M rows and N columns takes the packed path: op(A) packed in
+     * panels, op(B) in blocks. Otherwise B is read in place (at most directRows rows, B not
+     * transposed) or A is ({@link #inPlaceMaxN}). Every path does the same multiply-adds in the same
+     * order, so the choice never changes the bits.
+     */
+    static boolean packedPanels(boolean transB, int M, int N, float alpha) {
+        return (transB || M > directRows) && !(alpha == 1f && directA && N <= inPlaceMaxN);
+    }
+
+    /**
+     * C block (mc, n) (+)= a packed panel of op(A) (mc rows in MR-row strips at ap[apOff], one KC block
+     * of k starting at pc) times op(B)[pc.., 0..n), packed blockCols columns at a time. For each block
+     * of B, each strip of A (12 x kc, held in L1) runs along the whole block (kept in L2), so the tiles
+     * walk the rows of C left to right (the prefetcher follows them) and B's block is read from L2, not
+     * memory, by every strip.
+     */
+    private static void panel(boolean transB, int mc, int n, int kc, float[] ap, int apOff, float[] B, int bOff, int ldb, int pc,
+                              float[] C, int cOff, int ldc, boolean accumulate, Workspace w) {
+        for (int jc = 0; jc < n; jc += blockCols) {
+            int nc = Math.min(blockCols, n - jc);
+            MatmulPacking.packB(transB, B, bOff, ldb, pc, kc, jc, nc, w.b);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir), ai = apOff + ir * kc;
+                for (int jr = 0; jr < nc; jr += NR) {
+                    int nr = Math.min(NR, nc - jr);
+                    int ci = cOff + ir * ldc + jc + jr;
+                    if (mr == MR && nr == NR) {
+                        MatmulKernels.kernel12(kc, ap, ai, MR, w.b, jr * kc, NR, C, ci, ldc, accumulate);
+                    } else {
+                        MatmulKernels.kernel12(kc, ap, ai, MR, w.b, jr * kc, NR, w.tile, 0, NR, false);
+                        mergeTile(w.tile, mr, nr, C, ci, ldc, accumulate);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The packed path with the columns of C split over {@code parts} threads and op(A) packed once
+     * for all of them (split by columns, every thread would pack all of op(A) for its own columns).
+     * Per chunk of K (whole KC blocks, at most {@link #sharedAMax} packed elements): one parallel
+     * pass packs op(A)'s strips (each thread a contiguous range of strips, every KC block of the
+     * chunk in turn, so it reads A's rows in long runs) into the caller's workspace; a second computes
+     * each thread's columns from it as {@link #blocked} would. Two hand-offs per chunk and no waiting
+     * inside a task, so a pool that runs the tasks one after the other (busy, or called from a task)
+     * still finishes. Each C element sees the multiply-adds of the one-thread path in the same
+     * order: same bits.
+     */
+    private static void sharedA(int parts, boolean transA, boolean transB, int M, int N, int K, float alpha,
+                                float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                                float beta, float[] C, int cOff, int ldc) {
+        int kBlocks = (K + KC - 1) / KC, kcStep = (K + kBlocks - 1) / kBlocks;
+        int strips = (M + MR - 1) / MR, blockSize = strips * MR * kcStep;
+        int chunk = Math.max(1, Math.min(kBlocks, sharedAMax / blockSize));
+        int tiles = (N + NR - 1) / NR;
+        float[] ap = MatmulPacking.WORKSPACE.get().shared(chunk * blockSize);
+        for (int b0 = 0; b0 < kBlocks; b0 += chunk) {
+            int k0 = b0 * kcStep, k1 = Math.min(K, (b0 + chunk) * kcStep);
+            Parallel.forEach(parts, p -> {
+                int s1 = (int) ((long) strips * (p + 1) / parts);
+                for (int s = (int) ((long) strips * p / parts); s < s1; s++) {
+                    for (int pc = k0, off = 0; pc < k1; pc += kcStep, off += blockSize) {
+                        int kc = Math.min(kcStep, K - pc);
+                        MatmulPacking.packA(transA, A, aOff, lda, alpha, s * MR, Math.min(MR, M - s * MR), pc, kc, ap, off + s * MR * kc);
+                    }
+                }
+            });
+            Parallel.forEach(parts, p -> {
+                int j0 = (int) ((long) tiles * p / parts) * NR, j1 = Math.min(N, (int) ((long) tiles * (p + 1) / parts) * NR);
+                if (j1 <= j0) return;
+                Workspace w = MatmulPacking.WORKSPACE.get();
+                if (k0 == 0 && beta != 0f && beta != 1f) scaleC(M, j1 - j0, beta, C, cOff + j0, ldc);
+                for (int pc = k0, off = 0; pc < k1; pc += kcStep, off += blockSize) {
+                    panel(transB, M, j1 - j0, Math.min(kcStep, K - pc), ap, off, B, bOff + (transB ? j0 * ldb : j0), ldb, pc,
+                            C, cOff + j0, ldc, pc > 0 || beta != 0f, w);
+                }
+            });
         }
     }
 
