@@ -22,8 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * strips are read by the tiles with B's row stride (A per MC x KC block), since each packed element
  * would serve only a few rows; products at most {@link #inPlaceMaxN} columns wide with alpha 1 read
  * A in place (B per KC x NC panel). Threads split the larger of M and N (in whole tiles), each with
- * its own packing buffers (thread-local, reused: no allocation per call in steady state); when they
- * split the columns of a packed product they share one packed op(A) ({@link #sharedA}). A small C
+ * its own packing buffers (thread-local, reused: no allocation per call in steady state). A small C
  * over a deep K (weight gradients, K = batch x tokens) is split over K instead, into a number of
  * parts fixed by the shape, whose partial products are summed into C in part order.
  * Small products (the attention shapes) skip packing and run unpacked 8 x 2L kernels straight from A
@@ -88,13 +87,6 @@ public final class Matmul {
     static int panelRows = Math.max(MR, Integer.getInteger("bsth.gemm.panelrows", 1536) / MR * MR),
             blockCols = Math.max(NR, Integer.getInteger("bsth.gemm.blockcols", 384) / NR * NR);
     /**
-     * Whether threads splitting the columns of a packed product share one packed op(A)
-     * ({@link #sharedA}), and at most how many elements of it are packed at a time (whole KC blocks;
-     * at least one). Package-private and mutable only so tests can force either way and K chunks.
-     */
-    static boolean shareA = true;
-    static int sharedAMax = 1 << 21;
-    /**
      * K split ({@link #kParts}): a part is at least {@code kSplitDepth} deep, C at most
      * {@code kSplitMaxC} elements; package-private and mutable only so tests can force splits.
      */
@@ -138,10 +130,6 @@ public final class Matmul {
         if (N >= M) {
             int tiles = (N + NR - 1) / NR;
             int parts = Math.min(threads, tiles);
-            if (shareA && parts > 1 && !small && packedPanels(transB, M, N / parts, alpha)) {
-                sharedA(parts, transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
-                return;
-            }
             Parallel.forEach(parts, p -> {
                 int j0 = (int) ((long) tiles * p / parts) * NR, j1 = Math.min(N, (int) ((long) tiles * (p + 1) / parts) * NR);
                 if (j1 > j0) {
@@ -477,9 +465,10 @@ public final class Matmul {
     /**
      * C block (mc, n) (+)= a packed panel of op(A) (mc rows in MR-row strips at ap[apOff], one KC block
      * of k starting at pc) times op(B)[pc.., 0..n), packed blockCols columns at a time. For each block
-     * of B, each strip of A (12 x kc, held in L1) runs along the whole block (kept in L2), so the tiles
-     * walk the rows of C left to right (the prefetcher follows them) and B's block is read from L2, not
-     * memory, by every strip.
+     * of B, each strip of A (12 x kc, small enough to stay in L1 beside the streamed B) runs along the
+     * whole block (kept in L2), so the tiles walk 12 rows of C left to right and every strip reads the
+     * block from L2. (The blocked order before, each B strip over a block of A strips, kept a 48 KB B
+     * strip meant for L1 and was 3-5% slower.)
      */
     private static void panel(boolean transB, int mc, int n, int kc, float[] ap, int apOff, float[] B, int bOff, int ldb, int pc,
                               float[] C, int cOff, int ldc, boolean accumulate, Workspace w) {
@@ -499,49 +488,6 @@ public final class Matmul {
                     }
                 }
             }
-        }
-    }
-
-    /**
-     * The packed path with the columns of C split over {@code parts} threads and op(A) packed once
-     * for all of them (split by columns, every thread would pack all of op(A) for its own columns).
-     * Per chunk of K (whole KC blocks, at most {@link #sharedAMax} packed elements): one parallel
-     * pass packs op(A)'s strips (each thread a contiguous range of strips, every KC block of the
-     * chunk in turn, so it reads A's rows in long runs) into the caller's workspace; a second computes
-     * each thread's columns from it as {@link #blocked} would. Two hand-offs per chunk and no waiting
-     * inside a task, so a pool that runs the tasks one after the other (busy, or called from a task)
-     * still finishes. Each C element sees the multiply-adds of the one-thread path in the same
-     * order: same bits.
-     */
-    private static void sharedA(int parts, boolean transA, boolean transB, int M, int N, int K, float alpha,
-                                float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
-                                float beta, float[] C, int cOff, int ldc) {
-        int kBlocks = (K + KC - 1) / KC, kcStep = (K + kBlocks - 1) / kBlocks;
-        int strips = (M + MR - 1) / MR, blockSize = strips * MR * kcStep;
-        int chunk = Math.max(1, Math.min(kBlocks, sharedAMax / blockSize));
-        int tiles = (N + NR - 1) / NR;
-        float[] ap = MatmulPacking.WORKSPACE.get().shared(chunk * blockSize);
-        for (int b0 = 0; b0 < kBlocks; b0 += chunk) {
-            int k0 = b0 * kcStep, k1 = Math.min(K, (b0 + chunk) * kcStep);
-            Parallel.forEach(parts, p -> {
-                int s1 = (int) ((long) strips * (p + 1) / parts);
-                for (int s = (int) ((long) strips * p / parts); s < s1; s++) {
-                    for (int pc = k0, off = 0; pc < k1; pc += kcStep, off += blockSize) {
-                        int kc = Math.min(kcStep, K - pc);
-                        MatmulPacking.packA(transA, A, aOff, lda, alpha, s * MR, Math.min(MR, M - s * MR), pc, kc, ap, off + s * MR * kc);
-                    }
-                }
-            });
-            Parallel.forEach(parts, p -> {
-                int j0 = (int) ((long) tiles * p / parts) * NR, j1 = Math.min(N, (int) ((long) tiles * (p + 1) / parts) * NR);
-                if (j1 <= j0) return;
-                Workspace w = MatmulPacking.WORKSPACE.get();
-                if (k0 == 0 && beta != 0f && beta != 1f) scaleC(M, j1 - j0, beta, C, cOff + j0, ldc);
-                for (int pc = k0, off = 0; pc < k1; pc += kcStep, off += blockSize) {
-                    panel(transB, M, j1 - j0, Math.min(kcStep, K - pc), ap, off, B, bOff + (transB ? j0 * ldb : j0), ldb, pc,
-                            C, cOff + j0, ldc, pc > 0 || beta != 0f, w);
-                }
-            });
         }
     }
 

@@ -40,13 +40,6 @@ final class MatmulPacking {
 
         float[] panel = new float[0];
 
-        float[] shared = new float[0];
-
-        float[] shared(int n) {
-            if (shared.length < n) shared = new float[n];
-            return shared;
-        }
-
         float[] panel(int n) {
             if (panel.length < n) panel = new float[n];
             return panel;
