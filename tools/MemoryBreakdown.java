@@ -50,13 +50,18 @@ public class MemoryBreakdown {
         line("  " + side + " concept linear", taken());
         Var t = pos.forward(c, true);
         line("  " + side + " positional encoding + dropout (over the concepts)", taken());
+        // as TransformerEncoder.forward: each layer's output is dropped once the next layer or the norm has read it
         int i = 0;
         for (TransformerEncoderLayer l : enc.layers.items()) {
-            t = l.forward(t);
+            Var y = l.forward(t);
+            if (i > 0) t.dropValue();
+            t = y;
             line("  " + side + " encoder layer " + i++, taken());
         }
         if (enc.norm != null) {
-            t = enc.norm.forward(t);
+            Var y = enc.norm.forward(t);
+            t.dropValue();
+            t = y;
             line("  " + side + " encoder final LayerNorm", taken());
         }
         return t;

@@ -97,9 +97,10 @@ public final class F {
         if (b != null) Elementwise.addRowVector(Y, 0, b.data(), 0, rows, out);
         int[] shape = x.shape();
         shape[shape.length - 1] = out;
+        // x's value is read again through data(): it may have been dropped meanwhile (Var.dropValue)
         return Var.result("linear", Y, shape, g -> {
             if (x.needsGrad()) Matmul.sgemm(false, false, rows, in, out, 1f, g, 0, out, W, 0, in, 1f, x.gradBuf(), 0, in);
-            if (w.needsGrad()) Matmul.sgemm(true, false, out, in, rows, 1f, g, 0, out, X, 0, in, 1f, w.gradBuf(), 0, in);
+            if (w.needsGrad()) Matmul.sgemm(true, false, out, in, rows, 1f, g, 0, out, x.data(), 0, in, 1f, w.gradBuf(), 0, in);
             if (b != null && b.needsGrad()) Reduce.colSum(g, 0, rows, out, b.gradBuf(), 0, true);
         }, x, w, b);
     }
@@ -471,9 +472,10 @@ public final class F {
     public static Var layerNorm(Var x, Var w, Var b, float eps) {
         int C = x.size(-1), rows = x.numel() / Math.max(1, C);
         float[] Y = StepBuffers.take(x.numel()), mean = StepBuffers.take(rows), rstd = StepBuffers.take(rows);
-        float[] X = x.data();
-        Norm.layerNormForward(X, w == null ? null : w.data(), b == null ? null : b.data(), Y, mean, rstd, rows, C, eps);
-        return Var.result("layerNorm", Y, x.shape(), g -> Norm.layerNormBackward(g, X, w == null ? null : w.data(),
+        float[] W = w == null ? null : w.data(), B = b == null ? null : b.data();
+        Norm.layerNormForward(x.data(), W, B, Y, mean, rstd, rows, C, eps);
+        // x's value is read again through data(): it may have been dropped meanwhile (Var.dropValue)
+        return Var.result("layerNorm", Y, x.shape(), g -> Norm.layerNormBackward(g, x.data(), W,
                 mean, rstd, x.needsGrad() ? x.gradBuf() : null,
                 w != null && w.needsGrad() ? w.gradBuf() : null,
                 b != null && b.needsGrad() ? b.gradBuf() : null, rows, C), x, w, b);
@@ -487,6 +489,20 @@ public final class F {
      * {@code layerNorm(add(x, dropout(a, p, training, rng)), w, b, eps)}, and the same draws taken from rng.
      */
     public static Var residualLayerNorm(Var x, Var a, float p, boolean training, Rng rng, Var w, Var b, float eps) {
+        return residualLayerNorm(x, a, p, training, rng, w, b, eps, false);
+    }
+
+    /**
+     * {@link #residualLayerNorm(Var, Var, float, boolean, Rng, Var, Var, float)}, with {@code sumOverBranch}
+     * storing the sum x + dropout(a) over a's array: a's value is lost, so only for an a that nothing
+     * else reads (an op's output whose own backward does not read it, as a linear map's). Backward then
+     * reads the sum instead of computing it from x and a, so it does not read x; and the result can be
+     * dropped ({@link Var#dropValue}) and computed again from the sum, the mean and rstd
+     * ({@link Norm#layerNormFromStats}): a post-norm layer's LayerNorm outputs need not be held from forward
+     * to backward. Same values and gradients, bit for bit.
+     */
+    public static Var residualLayerNorm(Var x, Var a, float p, boolean training, Rng rng, Var w, Var b, float eps,
+                                        boolean sumOverBranch) {
         requireSameShape("residualLayerNorm", x, a);
         boolean drop = training && p > 0f;
         if (drop && p >= 1f) return layerNorm(add(x, dropout(a, p, training, rng)), w, b, eps);
@@ -494,12 +510,20 @@ public final class F {
         if (drop) Rng.dropoutThreshold(p);
         Rng.Block draws = drop ? rng.reserve(x.numel()) : null;
         float[] Y = StepBuffers.take(x.numel()), mean = StepBuffers.take(rows), rstd = StepBuffers.take(rows);
-        float[] X = x.data(), A = a.data(), W = w == null ? null : w.data();
-        Norm.residualLayerNormForward(X, A, draws, p, W, b == null ? null : b.data(), Y, mean, rstd, rows, C, eps);
-        return Var.result("residualLayerNorm", Y, x.shape(), g -> Norm.residualLayerNormBackward(g, X, A, draws, p, W,
+        float[] A = a.data(), W = w == null ? null : w.data(), B = b == null ? null : b.data();
+        // the sum is stored only for a backward to read (none without a recorded graph, as when encoding)
+        boolean storeSum = sumOverBranch && Grad.isEnabled() && (x.requiresGrad() || a.requiresGrad()
+                || w != null && w.requiresGrad() || b != null && b.requiresGrad());
+        Norm.residualLayerNormForward(x.data(), A, draws, p, W, B, Y, mean, rstd, rows, C, eps, storeSum ? A : null);
+        // x's value, where read again, is read through data(): it may have been dropped meanwhile
+        if (storeSum) a.pin();
+        Var y = Var.result("residualLayerNorm", Y, x.shape(), g -> Norm.residualLayerNormBackward(g,
+                storeSum ? null : x.data(), storeSum ? A : a.data(), storeSum, draws, p, W,
                 mean, rstd, x.needsGrad() ? x.gradBuf() : null, a.needsGrad() ? a.gradBuf() : null,
                 w != null && w.needsGrad() ? w.gradBuf() : null,
                 b != null && b.needsGrad() ? b.gradBuf() : null, rows, C), x, a, w, b);
+        if (storeSum) y.recomputeWith(out -> Norm.layerNormFromStats(A, mean, rstd, W, B, out, rows, C));
+        return y;
     }
 
     /**
@@ -573,6 +597,18 @@ public final class F {
      * Same values, gradients and draws, bit for bit, as the two separate ops.
      */
     public static Var selfAttentionLinear(Var qkv, int heads, boolean batchFirst, float dropout, Rng rng, Var w, Var b) {
+        return selfAttentionLinear(qkv, heads, batchFirst, dropout, rng, w, b, false);
+    }
+
+    /**
+     * {@link #selfAttentionLinear(Var, int, boolean, float, Rng, Var, Var)}, with {@code gradOverQkv}
+     * writing qkv's gradient over qkv's own array in backward ({@link Attention#backwardInPlace}) when
+     * qkv has no gradient yet: qkv's value is lost then, so only for a qkv that nothing else reads (an
+     * in-projection's output, whose own backward reads its input, not its output). One array of qkv's
+     * size less at the top of backward; the same values and gradients, bit for bit.
+     */
+    public static Var selfAttentionLinear(Var qkv, int heads, boolean batchFirst, float dropout, Rng rng, Var w, Var b,
+                                          boolean gradOverQkv) {
         int E = qkv.size(2) / 3, H = heads;
         if (w.size(1) != E) {
             throw new IllegalArgumentException("selfAttentionLinear: attention width " + E + ", weight " + Arrays.toString(w.shape()));
@@ -605,7 +641,8 @@ public final class F {
             }
             if (b != null && b.needsGrad()) Reduce.colSum(g, 0, rows, out, b.gradBuf(), 0, true);
             if (dA != null) {
-                Attention.backward(dA, Q, T, N, E, H, batchFirst, probs, draws, dropout, qkv.gradBuf());
+                if (gradOverQkv && qkv.adoptGrad(Q)) Attention.backwardInPlace(dA, Q, T, N, E, H, batchFirst, probs, draws, dropout);
+                else Attention.backward(dA, Q, T, N, E, H, batchFirst, probs, draws, dropout, qkv.gradBuf());
                 StepBuffers.release(dA);
             }
         }, qkv, w, b);

@@ -26,13 +26,24 @@ public final class Var {
         void run(float[] gOut);
     }
 
-    private final float[] data;
+    /** Computes a dropped value again ({@link #dropValue}) into {@code y}, as the op's forward did, bit for bit. */
+    @FunctionalInterface
+    public interface Recompute {
+        void into(float[] y);
+    }
+
+    /** The value; null while dropped ({@link #dropValue}) until something reads it again. */
+    private float[] data;
+    private final int numel;
     private final int[] shape;
     private final boolean requiresGrad;
     private float[] grad;
     private Var[] parents;
     private Backward backward;
     private boolean consumed;
+    private Recompute recompute;
+    /** A later op's result shares this node's array (a view, or an op written over it): never dropped. */
+    private boolean pinned;
     private final String op;
 
     private Var(float[] data, int[] shape, boolean requiresGrad, Var[] parents, Backward backward, String op) {
@@ -46,6 +57,7 @@ public final class Var {
                     + Arrays.toString(shape) + " needs " + n);
         }
         this.data = data;
+        this.numel = n;
         this.shape = shape.clone();
         this.requiresGrad = requiresGrad;
         this.parents = parents;
@@ -87,29 +99,66 @@ public final class Var {
         if (Grad.isEnabled()) {
             for (Var p : parents) if (p != null && p.requiresGrad) { req = true; break; }
         }
+        for (Var p : parents) if (p != null && p.data == data) p.pinned = true;
         return req ? new Var(data, shape, true, parents.clone(), backward, op)
                    : new Var(data, shape, false, null, null, op);
     }
 
+    /**
+     * Lets {@link #dropValue} drop this op result's value: {@code r} computes it again from what the op's
+     * backward reads (so it stays valid until this node's own backward has run).
+     */
+    void recomputeWith(Recompute r) {
+        if (backward != null) recompute = r;
+    }
+
+    /** Keeps this node's value from being dropped ({@link #dropValue}): an op stores something else in its array. */
+    void pin() {
+        pinned = true;
+    }
+
+    /**
+     * Gives this op result's value back (to the open {@link StepBuffers} step, if any) until something
+     * reads it through {@link #data()} again, which computes it anew; returns whether it did. For a value
+     * that no op reads any more in the forward pass and that backward reads only through {@code data()}
+     * (as {@link F#linear} and {@link F#layerNorm} do): activation checkpointing for one op, so a graph
+     * holds the value only while its consumers' backward needs it. Does nothing for a value without a
+     * way to compute it again ({@link F#residualLayerNorm} with its sum stored has one), outside a
+     * recorded graph, after backward has passed the node, or when a later result shares its array.
+     */
+    public boolean dropValue() {
+        if (recompute == null || pinned || consumed || data == null) return false;
+        StepBuffers.release(data);
+        data = null;
+        return true;
+    }
+
     // ---- accessors -----------------------------------------------------------------------------
 
-    /** The value's storage (row-major, dense). */
-    public float[] data() { return data; }
+    /** The value's storage (row-major, dense); a dropped value is computed again first ({@link #dropValue}). */
+    public float[] data() {
+        if (data == null) {
+            float[] y = StepBuffers.take(numel);
+            recompute.into(y);
+            data = y;
+        }
+        return data;
+    }
     public int[] shape() { return shape.clone(); }
     public int dim() { return shape.length; }
     public int size(int d) { return shape[d < 0 ? d + shape.length : d]; }
-    public int numel() { return data.length; }
+    public int numel() { return numel; }
     public boolean requiresGrad() { return requiresGrad; }
     public boolean isLeaf() { return backward == null; }
     public String op() { return op; }
 
     /** The value as a tensor view (shares storage). */
-    public Tensor tensor() { return Tensor.of(data, shape); }
+    public Tensor tensor() { return Tensor.of(data(), shape); }
 
     /** The single value of a one-element node. */
     public float item() {
-        if (data.length != 1) throw new IllegalStateException("item() of a node with " + data.length + " elements");
-        return data[0];
+        if (numel != 1) throw new IllegalStateException("item() of a node with " + numel + " elements");
+        return data()[0];
     }
 
     /** The gradient, or null when none has been accumulated. */
@@ -121,7 +170,7 @@ public final class Var {
      * backward has consumed the node; a leaf's is its own.
      */
     public float[] gradBuf() {
-        if (grad == null) grad = backward != null ? StepBuffers.takeZeroed(data.length) : new float[data.length];
+        if (grad == null) grad = backward != null ? StepBuffers.takeZeroed(numel) : new float[numel];
         return grad;
     }
 
@@ -130,10 +179,11 @@ public final class Var {
      * this node's gradient when this is an op result without one yet; returns whether it did. The ops
      * that pass a gradient through unchanged (reshape, add) use it instead of adding g to a zeroed
      * array: the same values bit for bit, since a gradient accumulated from zeros never holds -0, so
-     * 0 + g is g; and one array less.
+     * 0 + g is g; and one array less. An op that writes this node's gradient over this node's own
+     * value, which nothing reads any more, passes that value ({@link F#selfAttentionLinear}).
      */
     boolean adoptGrad(float[] g) {
-        if (grad != null || backward == null || g.length != data.length) return false;
+        if (grad != null || backward == null || g.length != numel) return false;
         grad = g;
         return true;
     }
@@ -155,7 +205,7 @@ public final class Var {
 
     /** Back-propagates from this one-element node (d this / d this = 1). */
     public void backward() {
-        if (data.length != 1) {
+        if (numel != 1) {
             throw new IllegalStateException("backward() needs a one-element loss, got shape " + Arrays.toString(shape));
         }
         backward(new float[] {1f});
@@ -164,7 +214,7 @@ public final class Var {
     /** Back-propagates {@code seed} (this node's gradient, same element count) through the graph. */
     public void backward(float[] seed) {
         if (!requiresGrad) throw new IllegalStateException("backward() on a node that does not require a gradient");
-        if (seed.length != data.length) throw new IllegalArgumentException("seed has " + seed.length + " elements, node " + data.length);
+        if (seed.length != numel) throw new IllegalArgumentException("seed has " + seed.length + " elements, node " + numel);
         if (consumed) {
             throw new IllegalStateException("backward() through a graph that was already back-propagated (its saved tensors are freed)");
         }
@@ -181,6 +231,7 @@ public final class Var {
             boolean handedOver = v.grad != null && holdsGrad(v.parents, v.grad);
             v.backward = null;
             v.parents = null;
+            v.recompute = null;
             if (!handedOver) StepBuffers.release(v.grad);
             v.grad = null;
             if (!view) StepBuffers.release(v.data);

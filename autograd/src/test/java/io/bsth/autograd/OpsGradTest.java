@@ -280,6 +280,105 @@ class OpsGradTest {
     }
 
     @Test
+    void gradientOverQkvSumOverBranchAndDroppedValuesKeepTheBits() {
+        // a post-norm layer written with the ops as they are stored by default, against the same layer
+        // with the attention's gradient written over qkv, both residual LayerNorms storing their sum over
+        // their branch and their outputs dropped once read (computed again when a linear map's backward
+        // reads them): values, the gradients of every input (accumulated onto earlier ones) and the draws
+        // left, outside a step and inside one, both layouts, with and without dropout, in training and not
+        int lanes = io.bsth.tensor.Simd.floatLanes();
+        long seed = 1300;
+        int[][] shapes = {{1, 2, 4, 1}, {5, 3, 8, 2}, {9, 2, lanes + 1, 1}}; // T, N, E, H
+        for (int[] sh : shapes) {
+            int T = sh[0], N = sh[1], E = sh[2], heads = sh[3];
+            for (float p : new float[] {0f, 0.3f}) {
+                for (boolean training : new boolean[] {true, false}) {
+                    for (boolean batchFirst : new boolean[] {false, true}) {
+                        for (boolean pooled : new boolean[] {false, true}) {
+                            int[] xShape = batchFirst ? new int[] {N, T, E} : new int[] {T, N, E};
+                            Var x = leaf(seed, -2, 2, xShape), wIn = leaf(seed + 1, -1, 1, 3 * E, E), bIn = leaf(seed + 2, -1, 1, 3 * E);
+                            Var wO = leaf(seed + 3, -1, 1, E, E), w1 = leaf(seed + 4, -1, 1, E, E), w2 = leaf(seed + 5, -1, 1, E, E);
+                            Var g1 = leaf(seed + 6, 0.5f, 1.5f, E), b1 = leaf(seed + 7, -1, 1, E);
+                            Var g2 = leaf(seed + 8, 0.5f, 1.5f, E), b2 = leaf(seed + 9, -1, 1, E);
+                            Var[] inputs = {x, wIn, bIn, wO, w1, w2, g1, b1, g2, b2};
+                            float[] r = new float[T * N * E];
+                            new io.bsth.tensor.Rng(seed + 10).fillUniform(r, 0, r.length, -1f, 1f);
+                            float[] prior = new float[x.numel()];
+                            new io.bsth.tensor.Rng(seed + 11).fillUniform(prior, 0, prior.length, -1f, 1f);
+                            float[][] values = new float[2][], grads = new float[2][];
+                            long[] next = new long[2];
+                            for (int stored = 0; stored < 2; stored++) {
+                                boolean lean = stored == 1;
+                                for (Var v : inputs) v.clearGrad();
+                                F.scale(x, 1f).backward(prior);
+                                StepBuffers.Step step = pooled ? new StepBuffers().step() : null;
+                                try {
+                                    io.bsth.tensor.Rng rng = new io.bsth.tensor.Rng(seed + 12);
+                                    io.bsth.tensor.Rng attn = training ? rng : null;
+                                    Var qkv = F.linear(x, wIn, bIn);
+                                    Var a = F.selfAttentionLinear(qkv, heads, batchFirst, p, attn, wO, null, lean);
+                                    Var h = F.residualLayerNorm(x, a, p, training, rng, g1, b1, 1e-5f, lean);
+                                    Var u = F.linear(h, w1, null);
+                                    Var y = F.residualLayerNorm(h, u, p, training, rng, g2, b2, 1e-5f, lean);
+                                    if (lean) {
+                                        float[] before = h.data().clone();
+                                        assertTrue(h.dropValue(), "a residual LayerNorm with its sum stored drops its value");
+                                        assertArrayEquals(before, h.data(), "the value computed again");
+                                        assertTrue(h.dropValue());
+                                    }
+                                    Var z = F.linear(y, w2, null);
+                                    if (lean) assertTrue(y.dropValue());
+                                    values[stored] = z.data().clone();
+                                    z.backward(r);
+                                    assertFalse(y.dropValue(), "after backward has passed it");
+                                    next[stored] = rng.nextLong();
+                                    float[][] g = new float[inputs.length][];
+                                    for (int i = 0; i < g.length; i++) g[i] = inputs[i].grad();
+                                    grads[stored] = concat(g);
+                                } finally {
+                                    if (step != null) step.close();
+                                }
+                            }
+                            String what = "T=" + T + " N=" + N + " E=" + E + " H=" + heads + " p=" + p + " training=" + training
+                                    + " batchFirst=" + batchFirst + " pooled=" + pooled;
+                            assertArrayEquals(values[0], values[1], "values, " + what);
+                            assertArrayEquals(grads[0], grads[1], "gradients, " + what);
+                            assertEquals(next[0], next[1], "draws taken, " + what);
+                            seed += 13;
+                        }
+                    }
+                }
+            }
+        }
+        check("residualLayerNorm, sum over the branch", in -> F.residualLayerNorm(in[0], F.scale(in[1], 1f), 0.3f, true,
+                new io.bsth.tensor.Rng(8), in[2], in[3], 1e-5f, true),
+                H, ATOL, RTOL, leaf(31, -2, 2, 5, 11), leaf(32, -2, 2, 5, 11), leaf(33, 0.5f, 1.5f, 11), leaf(34, -1, 1, 11));
+    }
+
+    @Test
+    void valuesAreDroppedOnlyWhereTheyCanBeComputedAgain() {
+        Var x = leaf(50, -2, 2, 4, 6), a = leaf(51, -2, 2, 4, 6);
+        // an op without a way to compute its value again, and a residual LayerNorm without its sum stored
+        assertFalse(F.linear(x, leaf(52, -1, 1, 6, 6), null).dropValue());
+        assertFalse(F.residualLayerNorm(x, F.scale(a, 1f), 0f, false, null, null, null, 1e-5f).dropValue());
+        // a view shares the array: the value stays
+        Var y = F.residualLayerNorm(x, F.scale(a, 1f), 0f, false, null, null, null, 1e-5f, true);
+        Var view = F.reshape(y, 24);
+        assertFalse(y.dropValue(), "a view of it exists");
+        assertEquals(24, view.numel());
+        // no graph: nothing to compute it again for
+        try (var g = Grad.noGrad()) {
+            assertFalse(F.residualLayerNorm(x, F.scale(a, 1f), 0f, false, null, null, null, 1e-5f, true).dropValue());
+        }
+        // dropped, then read through tensor() and item()-sized reads: computed again
+        Var z = F.residualLayerNorm(x, F.scale(a, 1f), 0f, false, null, null, null, 1e-5f, true);
+        float[] before = z.data().clone();
+        assertTrue(z.dropValue());
+        assertEquals(24, z.numel());
+        assertArrayEquals(before, z.tensor().toArray());
+    }
+
+    @Test
     void positionalEncodingDropoutMatchesTheSeparateOpsBitForBit() {
         // dropout(x + pe) fused against addPositionalEncoding and dropout in turn, both layouts, outside
         // a step and inside one: values, x's gradient (accumulated onto an earlier one), the draws taken

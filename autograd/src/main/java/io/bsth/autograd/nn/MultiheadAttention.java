@@ -47,8 +47,9 @@ public final class MultiheadAttention extends Module {
         }
         try (var s = StepBuffers.scope()) {
             Var qkv = F.linear(x, inProjWeight, inProjBias);
-            // out_proj(attention) as one op: the attention output is computed again in backward, not stored
-            return s.keep(F.selfAttentionLinear(qkv, H, batchFirst, dropout, isTraining() ? rng : null, outProj.weight, outProj.bias));
+            // out_proj(attention) as one op: the attention output is computed again in backward, not stored;
+            // qkv is read by nothing else, so its gradient is written over it
+            return s.keep(F.selfAttentionLinear(qkv, H, batchFirst, dropout, isTraining() ? rng : null, outProj.weight, outProj.bias, true));
         }
     }
 }

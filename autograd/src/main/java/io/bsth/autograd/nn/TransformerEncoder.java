@@ -26,8 +26,21 @@ public final class TransformerEncoder extends Module {
         norm = finalNorm ? registerModule("norm", new LayerNorm(dModel)) : null;
     }
 
+    /**
+     * x (T, N, E) (or (N, T, E) batch-first) -> same shape. Each layer's output, once the next layer (or
+     * the final norm) has read it, is dropped ({@link Var#dropValue}) and computed again when backward
+     * reads it: the graph does not hold the layers' outputs between forward and backward.
+     */
     public Var forward(Var x) {
-        for (TransformerEncoderLayer l : layers.items()) x = l.forward(x);
-        return norm == null ? x : norm.forward(x);
+        Var in = x;
+        for (TransformerEncoderLayer l : layers.items()) {
+            Var y = l.forward(x);
+            if (x != in) x.dropValue();
+            x = y;
+        }
+        if (norm == null) return x;
+        Var out = norm.forward(x);
+        if (x != in) x.dropValue();
+        return out;
     }
 }

@@ -29,21 +29,33 @@ public final class TransformerEncoderLayer extends Module {
         dropout2 = registerModule("dropout2", new Dropout(dropoutP));
     }
 
-    /** x (T, N, E) (or (N, T, E) when built batch-first) -> same shape. */
+    /**
+     * x (T, N, E) (or (N, T, E) when built batch-first) -> same shape. In backward the layer reads x
+     * again only in the in-projection's weight gradient, through {@link Var#data()}, and its output can
+     * be computed again from what its last residual LayerNorm stores: a caller that reads the output
+     * no more in forward may drop it ({@link Var#dropValue}), as {@link TransformerEncoder} does.
+     */
     public Var forward(Var x) {
-        Var h;
+        Var h, y;
         try (var s = StepBuffers.scope()) {
             h = s.keep(residual(x, selfAttn.forward(x), dropout1, norm1));
         }
         try (var s = StepBuffers.scope()) {
             // linear2(dropout(gelu(.))) as one op: what linear2 reads is computed again in backward, not stored
             Var f = F.geluDropoutLinear(linear1.forward(h), dropout.p, dropout.isTraining(), dropout.rng(), linear2.weight, linear2.bias);
-            return s.keep(residual(h, f, dropout2, norm2));
+            y = s.keep(residual(h, f, dropout2, norm2));
         }
+        // h is read again only in linear1's weight gradient: until then it need not be held
+        h.dropValue();
+        return y;
     }
 
-    /** norm(x + dropout(branch)) as one op ({@link F#residualLayerNorm}): the sum and the dropped branch are not stored. */
+    /**
+     * norm(x + dropout(branch)) as one op ({@link F#residualLayerNorm}): the dropped branch is not stored,
+     * the sum is stored over the branch (which nothing else reads: the attention's and the feed-forward's
+     * out-projections), so backward reads neither x nor the branch and the output can be dropped.
+     */
     private static Var residual(Var x, Var branch, Dropout dropout, LayerNorm norm) {
-        return F.residualLayerNorm(x, branch, dropout.p, dropout.isTraining(), dropout.rng(), norm.weight, norm.bias, norm.eps);
+        return F.residualLayerNorm(x, branch, dropout.p, dropout.isTraining(), dropout.rng(), norm.weight, norm.bias, norm.eps, true);
     }
 }

@@ -107,31 +107,11 @@ public final class TrainCommand implements Callable<Integer> {
         Outputs.checkFile("--report", report);
         Outputs.checkFolder("--plots", plots);
         Outputs.checkFolder("--checkpoint", checkpoint);
-        // compiles the stage-2 step's kernels while the data loads and stage 1 trains (changes no result)
-        WarmUp warmUp = cfg.epochs() > 0 && WarmUp.enabled() ? WarmUp.start(cfg) : null;
-        Trainer.Result res;
-        String dataKey;
-        try {
-            Progress progress = Progress.stderr();
-            // training reads only the training split: the database and the queries are not held while it
-            // runs (the largest part of the data), and are read again for encoding once it is done
-            TrainingSplit t = openTrainingSplit(data, progress);
-            Split train = t.train();
-            dataKey = t.key();
-            progress.line(String.format(Locale.ROOT, "BSTH %d bits, %d + %d epochs, batch %d, lr %s, seed %d, concept width %d, "
-                            + "%d head(s), %d layer(s), dropout %s, sign weight %s%s, %d thread(s)",
-                    nbit, epochsPre, cfg.epochs(), batch, lr, seed, cfg.conceptDim(), cfg.nhead(), cfg.layers(), cfg.dropout(),
-                    cfg.signWeight(), preset == null ? "" : " (preset " + preset.toLowerCase(Locale.ROOT) + ")", Parallel.threads()));
-            Trainer trainer = new Trainer(cfg, progress).warmUp(warmUp);
-            if (checkpoint != null) trainer.checkpoint(checkpoint, resume);
-            res = trainer.train(train, dataKey);
-        } finally {
-            if (warmUp != null) warmUp.stop(); // a run that ends early (bad input) or skips stage 2
-        }
-        MultiModalData d = DataSources.open(data);
-        if (!d.key().equals(dataKey)) {
-            throw new IllegalArgumentException("--data " + data + ": changed while training (" + dataKey + ", now " + d.key() + ")");
-        }
+        Trained trained = train(cfg);
+        Trainer.Result res = trained.result();
+        String dataKey = trained.dataKey();
+        EncodingData e = openForEncoding(data, dataKey);
+        MultiModalData d = e.data();
         if (save != null) ModelFile.save(save, res.net());
         EncodeEvaluate.Outcome out = EncodeEvaluate.run(res.net(), d, CodeEncoder.DEFAULT_BATCH);
         printMetrics(out, nbit);
@@ -139,7 +119,7 @@ public final class TrainCommand implements Callable<Integer> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("command", "train");
             m.put("data", d.source());
-            m.put("train_size", (long) d.train().size());
+            m.put("train_size", (long) e.trainSize());
             m.put("database_size", (long) d.database().size());
             m.put("query_size", (long) d.query().size());
             m.put("threads", (long) Parallel.threads());
@@ -162,6 +142,51 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The training split and {@link MultiModalData#key()} of the whole set. */
     record TrainingSplit(Split train, String key) {}
+
+    /** The data read again for encoding, without the training split's rows, and that split's size. */
+    record EncodingData(MultiModalData data, int trainSize) {}
+
+    /**
+     * Opens {@code spec} again once training is done, checks that it is the data trained on
+     * ({@link MultiModalData#key()}), and keeps the database and the queries: the training split's
+     * features are not encoded, so its rows go before the encode batch's arrays are taken (a method of
+     * its own, so no frame holds them).
+     */
+    static EncodingData openForEncoding(String spec, String dataKey) throws java.io.IOException {
+        MultiModalData whole = DataSources.open(spec);
+        if (!whole.key().equals(dataKey)) {
+            throw new IllegalArgumentException("--data " + spec + ": changed while training (" + dataKey + ", now " + whole.key() + ")");
+        }
+        Split noRows = whole.train().rows(whole.train().name(), new int[0]);
+        return new EncodingData(new MultiModalData(whole.source(), noRows, whole.database(), whole.query()), whole.train().size());
+    }
+
+    /** What training leaves for encoding: the result and the data's key. */
+    private record Trained(Trainer.Result result, String dataKey) {}
+
+    /**
+     * Both stages on the training split alone: the database and the queries are not held while training
+     * runs (the largest part of the data), and are read again for encoding once it is done. A method of
+     * its own so that the training split and the trainer are unreachable once it returns (a frame's
+     * locals stay reachable until it ends).
+     */
+    private Trained train(TrainConfig cfg) throws java.io.IOException {
+        // compiles the stage-2 step's kernels while the data loads and stage 1 trains (changes no result)
+        WarmUp warmUp = cfg.epochs() > 0 && WarmUp.enabled() ? WarmUp.start(cfg) : null;
+        try {
+            Progress progress = Progress.stderr();
+            TrainingSplit t = openTrainingSplit(data, progress);
+            progress.line(String.format(Locale.ROOT, "BSTH %d bits, %d + %d epochs, batch %d, lr %s, seed %d, concept width %d, "
+                            + "%d head(s), %d layer(s), dropout %s, sign weight %s%s, %d thread(s)",
+                    nbit, epochsPre, cfg.epochs(), batch, lr, seed, cfg.conceptDim(), cfg.nhead(), cfg.layers(), cfg.dropout(),
+                    cfg.signWeight(), preset == null ? "" : " (preset " + preset.toLowerCase(Locale.ROOT) + ")", Parallel.threads()));
+            Trainer trainer = new Trainer(cfg, progress).warmUp(warmUp);
+            if (checkpoint != null) trainer.checkpoint(checkpoint, resume);
+            return new Trained(trainer.train(t.train(), t.key()), t.key());
+        } finally {
+            if (warmUp != null) warmUp.stop(); // a run that ends early (bad input) or skips stage 2
+        }
+    }
 
     /** Opens {@code spec} and keeps only its training split (a method of its own, so no frame holds the rest). */
     static TrainingSplit openTrainingSplit(String spec, Progress progress) throws java.io.IOException {

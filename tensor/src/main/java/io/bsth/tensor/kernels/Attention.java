@@ -4,6 +4,8 @@ import io.bsth.tensor.Parallel;
 import io.bsth.tensor.Rng;
 import io.bsth.tensor.Simd;
 
+import java.util.Arrays;
+
 /**
  * Multi-head scaled dot-product self-attention over a packed in-projection, as PyTorch's
  * MultiheadAttention computes it: per batch element n and head h,
@@ -36,7 +38,7 @@ public final class Attention {
 
     /** Per-thread scratch of one sequence and head, grown to the largest size seen, then reused. */
     private static final class Scratch {
-        float[] mask = new float[0], pd = new float[0], dS = new float[0], a = new float[0], b = new float[0];
+        float[] mask = new float[0], pd = new float[0], dS = new float[0], dQ = new float[0], a = new float[0], b = new float[0];
 
         static float[] grow(float[] x, int n) {
             return x.length < n ? new float[n] : x;
@@ -171,18 +173,35 @@ public final class Attention {
      */
     public static void backward(float[] dOut, float[] qkv, int T, int N, int E, int H, boolean batchFirst,
                                 float[] probs, Rng.Block drop, float p, float[] dQkv) {
+        backward(dOut, qkv, T, N, E, H, batchFirst, probs, drop, p, dQkv, false);
+    }
+
+    /**
+     * {@link #backward(float[], float[], int, int, int, int, boolean, float[], Rng.Block, float, float[])}
+     * written over qkv itself: dQkv (tokens, 3E) replaces qkv, whose values are lost, with the values
+     * that accumulating into a zeroed dQkv gives, bit for bit. Each sequence and head reads only its own
+     * columns of q, k and v, so each can be overwritten once its work no longer reads them: dV after
+     * dPd = dO V^T, dK after dQ (which reads K) has gone into per-thread scratch, and dQ last.
+     */
+    public static void backwardInPlace(float[] dOut, float[] qkv, int T, int N, int E, int H, boolean batchFirst,
+                                       float[] probs, Rng.Block drop, float p) {
+        backward(dOut, qkv, T, N, E, H, batchFirst, probs, drop, p, qkv, true);
+    }
+
+    private static void backward(float[] dOut, float[] qkv, int T, int N, int E, int H, boolean batchFirst,
+                                 float[] probs, Rng.Block drop, float p, float[] dQkv, boolean inPlace) {
         check(qkv, T, N, E, H, probs, drop);
         if (dOut.length < (long) T * N * E || dQkv.length < qkv.length) {
             throw new IllegalArgumentException("attention backward: dOut of " + dOut.length + " or dQkv of " + dQkv.length
                     + " floats is too short for " + N + " sequences of " + T + " tokens, width " + E);
         }
         Layout in = Layout.of(batchFirst, T, N, 3 * E), o = Layout.of(batchFirst, T, N, E);
-        eachHead(N, H, (n, h, s) -> backwardOne(dOut, qkv, T, E, H, in, o, n, h, probs, drop, p, dQkv, s));
+        eachHead(N, H, (n, h, s) -> backwardOne(dOut, qkv, T, E, H, in, o, n, h, probs, drop, p, dQkv, inPlace, s));
     }
 
-    /** One sequence n, head h of {@link #backward}. */
+    /** One sequence n, head h of {@link #backward}; {@code inPlace}: dQkv is qkv (see {@link #backwardInPlace}). */
     private static void backwardOne(float[] dOut, float[] qkv, int T, int E, int H, Layout in, Layout o, int n, int h,
-                                    float[] probs, Rng.Block drop, float p, float[] dQkv, Scratch s) {
+                                    float[] probs, Rng.Block drop, float p, float[] dQkv, boolean inPlace, Scratch s) {
         int hd = E / H, tt = T * T;
         int tok = (int) in.tok, q = (int) (n * in.batch) + h * hd, k = q + E, v = q + 2 * E;
         int otok = (int) o.tok, d = (int) (n * o.batch) + h * hd;
@@ -199,6 +218,7 @@ public final class Attention {
         // dPd = dO V^T into the scratch dS (T, T); dV += Pd^T dO
         float[] dS = s.dS = Scratch.grow(s.dS, tt);
         scores(dOut, d, otok, qkv, v, tok, T, hd, 1f, dS, 0, s);
+        if (inPlace) zeroColumns(dQkv, v, tok, T, hd);
         product(true, false, T, hd, T, 1f, pd, pdo, T, dOut, d, otok, 1f, dQkv, v, tok);
         // dS = P * (dPd * mask - <dPd * mask, P>), row by row
         if (mask != null) for (int i = 0; i < tt; i++) dS[i] *= mask[i];
@@ -209,8 +229,23 @@ public final class Attention {
         }
         // dQ += scale dS K ; dK += scale dS^T Q
         float scale = scale(hd);
-        product(false, false, T, hd, T, scale, dS, 0, T, qkv, k, tok, 1f, dQkv, q, tok);
+        if (!inPlace) {
+            product(false, false, T, hd, T, scale, dS, 0, T, qkv, k, tok, 1f, dQkv, q, tok);
+            product(true, false, T, hd, T, scale, dS, 0, T, qkv, q, tok, 1f, dQkv, k, tok);
+            return;
+        }
+        // dQ reads K, dK reads Q: dQ goes to scratch first, then dK over K, then dQ over Q
+        float[] dQ = s.dQ = Scratch.grow(s.dQ, T * hd);
+        Arrays.fill(dQ, 0, T * hd, 0f);
+        product(false, false, T, hd, T, scale, dS, 0, T, qkv, k, tok, 1f, dQ, 0, hd);
+        zeroColumns(dQkv, k, tok, T, hd);
         product(true, false, T, hd, T, scale, dS, 0, T, qkv, q, tok, 1f, dQkv, k, tok);
+        for (int t = 0; t < T; t++) System.arraycopy(dQ, t * hd, dQkv, q + t * tok, hd);
+    }
+
+    /** Zeroes hd columns from a in each of T rows {@code tok} apart. */
+    private static void zeroColumns(float[] x, int a, int tok, int T, int hd) {
+        for (int t = 0; t < T; t++) Arrays.fill(x, a + t * tok, a + t * tok + hd, 0f);
     }
 
     /**

@@ -159,10 +159,12 @@ public final class Norm {
      * LayerNorm of the residual sum s = x + a * mask, as {@link #layerNormForward} of s, without storing
      * s: x, a (rows, C); {@code draws} the rows*C dropout draws of p for a ({@link Rng#maskOf}), or null
      * for s = x + a; w, b (C) or null -> y (rows, C); mean, rstd (rows) cached for backward. Same bits
-     * as the separate dropout, add and LayerNorm kernels.
+     * as the separate dropout, add and LayerNorm kernels. With {@code sumOut} (rows, C) non-null, s is
+     * written there too (it may be a itself: each row of a is read before its sum is written).
      */
     public static void residualLayerNormForward(float[] x, float[] a, Rng.Block draws, float p, float[] w, float[] b,
-                                                float[] y, float[] mean, float[] rstd, int rows, int C, float eps) {
+                                                float[] y, float[] mean, float[] rstd, int rows, int C, float eps,
+                                                float[] sumOut) {
         Parallel.forRange(rows, Parallel.rowGrain(C), (s, e) -> {
             float[] sum = new float[C], mask = draws == null ? null : new float[C];
             for (int r = s; r < e; r++) {
@@ -173,19 +175,36 @@ public final class Norm {
                 float rs = (float) (1 / Math.sqrt(var + eps));
                 mean[r] = m;
                 rstd[r] = rs;
-                if (w != null && b != null) {
-                    // the common case without branches in the loop, so the JIT vectorises it (same operations)
-                    for (int j = 0; j < C; j++) y[o + j] = (sum[j] - m) * rs * w[j] + b[j];
-                    continue;
-                }
-                for (int j = 0; j < C; j++) {
-                    float v = (sum[j] - m) * rs;
-                    if (w != null) v = v * w[j];
-                    if (b != null) v += b[j];
-                    y[o + j] = v;
-                }
+                normalizeSumRow(sum, 0, w, b, y, o, C, m, rs);
+                if (sumOut != null) System.arraycopy(sum, 0, sumOut, o, C);
             }
         });
+    }
+
+    /**
+     * The LayerNorm output again from the residual sums s (rows, C) that forward stored and the mean and
+     * rstd it cached: w, b (C) or null -> y (rows, C), the values {@link #residualLayerNormForward} wrote,
+     * bit for bit.
+     */
+    public static void layerNormFromStats(float[] s, float[] mean, float[] rstd, float[] w, float[] b, float[] y, int rows, int C) {
+        Parallel.forRange(rows, Parallel.rowGrain(C), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) normalizeSumRow(s, r * C, w, b, y, r * C, C, mean[r], rstd[r]);
+        });
+    }
+
+    /** y[o..o+C) = (s[so..so+C) - m) * rs, then * w and + b where given. */
+    private static void normalizeSumRow(float[] s, int so, float[] w, float[] b, float[] y, int o, int C, float m, float rs) {
+        if (w != null && b != null) {
+            // the common case without branches in the loop, so the JIT vectorises it (same operations)
+            for (int j = 0; j < C; j++) y[o + j] = (s[so + j] - m) * rs * w[j] + b[j];
+            return;
+        }
+        for (int j = 0; j < C; j++) {
+            float v = (s[so + j] - m) * rs;
+            if (w != null) v = v * w[j];
+            if (b != null) v += b[j];
+            y[o + j] = v;
+        }
     }
 
     /** sum (C) = x[o..o+C) + a[o..o+C) * mask, the mask (C) drawn for draws o..o+C (or none). */
@@ -200,13 +219,14 @@ public final class Norm {
 
     /**
      * Backward of {@link #residualLayerNormForward}: s recomputed row by row from x, a and the mask drawn
-     * again; with gs the LayerNorm gradient of s, accumulates dx += gs, da += gs * mask (gs without
+     * again (or, with {@code aIsSum}, read from a, which then holds s as forward's sumOut; x is not read);
+     * with gs the LayerNorm gradient of s, accumulates dx += gs, da += gs * mask (gs without
      * dropout), dw += sum dy * xhat, db += sum dy (any of dx, da, dw, db may be null). Same bits as the
      * LayerNorm, add and dropout backward kernels in turn.
      */
-    public static void residualLayerNormBackward(float[] dy, float[] x, float[] a, Rng.Block draws, float p, float[] w,
-                                                 float[] mean, float[] rstd, float[] dx, float[] da, float[] dw, float[] db,
-                                                 int rows, int C) {
+    public static void residualLayerNormBackward(float[] dy, float[] x, float[] a, boolean aIsSum, Rng.Block draws, float p,
+                                                 float[] w, float[] mean, float[] rstd, float[] dx, float[] da, float[] dw,
+                                                 float[] db, int rows, int C) {
         int chunks = partials(rows, C);
         float[][] pw = dw == null ? null : new float[chunks][C];
         float[][] pb = db == null ? null : new float[chunks][C];
@@ -218,7 +238,12 @@ public final class Norm {
             for (int r = s; r < e; r++) {
                 int o = r * C;
                 float m = mean[r], rs = rstd[r];
-                residualRow(x, a, draws, p, o, C, mask, sum);
+                if (!aIsSum) {
+                    residualRow(x, a, draws, p, o, C, mask, sum);
+                } else {
+                    System.arraycopy(a, o, sum, 0, C);
+                    if (mask != null) Rng.maskOf(draws, p, o, C, mask, 0);
+                }
                 if (w != null && cw != null && cb != null) {
                     // the training case without branches in the loop, so the JIT vectorises it (same operations)
                     for (int j = 0; j < C; j++) {

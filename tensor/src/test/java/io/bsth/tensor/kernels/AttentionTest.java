@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * The fused attention kernels against their composed references (whole-batch passes through the
  * batched products, softmax and mask kernels): the same bits, forward and backward, on awkward
  * sizes (one token, lanes +- 1, past the unpacked A B^T limit, head widths that are not whole
- * vectors), both layouts, with and without dropout, one and two threads; and the composed reference
+ * vectors), both layouts, with and without dropout, one and two threads, backward also written over
+ * qkv itself; and the composed reference
  * against a plain double-precision attention.
  */
 class AttentionTest {
@@ -71,6 +72,11 @@ class AttentionTest {
         Attention.backward(dOut, qkv, T, N, E, H, batchFirst, probs, drop, p, dQkv);
         Attention.backwardComposed(dOut, qkv, T, N, E, H, batchFirst, probsRef, drop, p, dQkvRef);
         assertArrayEquals(dQkvRef, dQkv, "dQkv (accumulated), " + what);
+        // over qkv itself: the values accumulating into zeros gives, bit for bit
+        float[] zeroed = new float[qkv.length], inPlace = qkv.clone();
+        Attention.backward(dOut, qkv, T, N, E, H, batchFirst, probs, drop, p, zeroed);
+        Attention.backwardInPlace(dOut, inPlace, T, N, E, H, batchFirst, probs, drop, p);
+        assertArrayEquals(zeroed, inPlace, "dQkv written over qkv, " + what);
         checkAgainstDouble(qkv, T, N, E, H, batchFirst, p, drop, out, dOut, dQkv0, dQkv, what);
     }
 
