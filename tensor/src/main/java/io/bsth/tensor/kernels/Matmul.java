@@ -13,19 +13,24 @@ import jdk.incubator.vector.VectorSpecies;
  * (K,M) read transposed (no copy); likewise for B. {@code beta == 0} overwrites C (NaN in C is not
  * propagated), as BLAS does.
  *
- * <p>The fast path is the Goto/BLIS scheme: B is packed per (KC x NC) panel into NR-wide strips, A
- * per (MC x KC) block into MR-tall strips (alpha folded in, transposition resolved while packing),
- * and a register-tiled MR x NR Vector API micro-kernel (MR x 2 accumulators, A broadcast, B loaded)
- * updates each C tile once per KC block. Products of at most MC rows with B not transposed (the
- * weight gradients of narrow layers) leave B in place: its whole strips are read by the tiles with
- * B's row stride, since each packed element would serve only a few rows. Threads split the larger of M and N (in whole tiles), each
- * with its own packing buffers (thread-local, reused: no allocation per call in steady state); a
- * small C over a deep K (weight gradients, K = batch x tokens) is split over K instead, into a number
- * of parts fixed by the shape, whose partial products are summed into C in part order.
+ * <p>The fast path is the Goto/BLIS scheme: for each KC block of k, A (not transposed) is packed in
+ * panels of up to panelRows rows into MR-tall strips (alpha folded in, transposition resolved while packing),
+ * op(B) in blocks of blockCols columns into NR-wide strips, and a register-tiled MR x NR Vector API
+ * micro-kernel (MR x 2 accumulators, A broadcast, B loaded) updates each C tile once per KC block;
+ * each strip of A runs along a whole block of B (strip in L1, block in L2). Products of at most MC
+ * rows with B not transposed (the weight gradients of narrow layers) leave B in place: its whole
+ * strips are read by the tiles with B's row stride (A per MC x KC block), since each packed element
+ * would serve only a few rows; products at most {@link #inPlaceMaxN} columns wide with alpha 1 read
+ * A in place, and a transposed A is packed per MC x KC block (B per KC x NC panel in both). Threads split the larger of M and N (in whole tiles), each with
+ * its own packing buffers (thread-local, reused: no allocation per call in steady state). A small C
+ * over a deep K (weight gradients, K = batch x tokens) is split over K instead, into a number of
+ * parts fixed by the shape, whose partial products are summed into C in part order.
  * Small products (the attention shapes) skip packing and run unpacked 8 x 2L kernels straight from A
  * and B. Batched calls parallelise over the batch (whole matrices per task). Every C element is
- * computed by one thread in a fixed order, so results do not depend on the thread count's split.
- * Block sizes can be tuned with {@code -Dbsth.gemm.kc/mc/nc}. {@link #sgemmReference} is the reference.
+ * computed by one thread in a fixed order (on the packed paths the same multiply-adds in k order,
+ * from C or zero, whatever the blocking), so results do not depend on the thread count's split.
+ * Block sizes can be tuned with {@code -Dbsth.gemm.kc/mc/nc/panelrows/blockcols}.
+ * {@link #sgemmReference} is the reference.
  *
  * <p>This file is the API and the driver (argument checks, thread split, path choice, the blocked
  * and unpacked loops); {@link MatmulPacking} packs the operands and {@link MatmulKernels} holds the
@@ -73,6 +78,14 @@ public final class Matmul {
      * registers. Package-private and mutable only so tests can force either way.
      */
     static int inPlaceMaxN = 128;
+    /**
+     * The packed path ({@link #packedPanels}): rows of op(A) per packed panel (a multiple of MR;
+     * the panel, panelRows x KC, lives in L3) and columns of op(B) per packed block (a multiple of NR;
+     * the block, KC x blockCols, stays in L2 while every strip of the panel runs over it).
+     * Package-private and mutable only so tests can force small blocks.
+     */
+    static int panelRows = Math.max(MR, Integer.getInteger("bsth.gemm.panelrows", 1536) / MR * MR),
+            blockCols = Math.max(NR, Integer.getInteger("bsth.gemm.blockcols", 384) / NR * NR);
     /**
      * K split ({@link #kParts}): a part is at least {@code kSplitDepth} deep, C at most
      * {@code kSplitMaxC} elements; package-private and mutable only so tests can force splits.
@@ -326,6 +339,18 @@ public final class Matmul {
         if (beta != 0f && beta != 1f) scaleC(M, N, beta, C, cOff, ldc);
         int kBlocks = (K + KC - 1) / KC;
         int kcStep = (K + kBlocks - 1) / kBlocks;
+        if (packedPanels(transA, transB, M, N, alpha)) {
+            for (int pc = 0; pc < K; pc += kcStep) {
+                int kc = Math.min(kcStep, K - pc);
+                for (int ic = 0; ic < M; ic += panelRows) {
+                    int mc = Math.min(panelRows, M - ic);
+                    float[] ap = w.panel((mc + MR - 1) / MR * MR * kc);
+                    MatmulPacking.packA(transA, A, aOff, lda, alpha, ic, mc, pc, kc, ap, 0);
+                    panel(transB, mc, N, kc, ap, 0, B, bOff, ldb, pc, C, cOff + ic * ldc, ldc, pc > 0 || beta != 0f, w);
+                }
+            }
+            return;
+        }
         // few rows: each packed element of B would serve at most MC rows, so the tiles read B's
         // whole-NR strips in place (rows of B one ldb apart) and only A is packed
         boolean direct = !transB && M <= directRows;
@@ -423,6 +448,47 @@ public final class Matmul {
             int nr = Math.min(NR, nc - jr);
             for (int ir = 0; ir < mc; ir += MR) {
                 tile(kc, w, ir, Math.min(MR, mc - ir), w.b, jr * kc, NR, nr, C, cOff + ir * ldc + jr, ldc, accumulate);
+            }
+        }
+    }
+
+    /**
+     * Whether a (per-thread) product of M rows and N columns takes the packed path: op(A) packed in
+     * panels, op(B) in blocks. Otherwise B is read in place (at most directRows rows, B not
+     * transposed), or A is ({@link #inPlaceMaxN}), or, for a transposed A (where the panels measured
+     * no faster: 1024x4096x2048 TN 282 against 309 GFLOP/s), A is packed per MC x KC block and B per
+     * KC x NC panel, each B strip running over the block's A strips. Every path does the same multiply-adds in the same
+     * order, so the choice never changes the bits.
+     */
+    static boolean packedPanels(boolean transA, boolean transB, int M, int N, float alpha) {
+        return !transA && (transB || M > directRows) && !(alpha == 1f && directA && N <= inPlaceMaxN);
+    }
+
+    /**
+     * C block (mc, n) (+)= a packed panel of op(A) (mc rows in MR-row strips at ap[apOff], one KC block
+     * of k starting at pc) times op(B)[pc.., 0..n), packed blockCols columns at a time. For each block
+     * of B, each strip of A (12 x kc, small enough to stay in L1 beside the streamed B) runs along the
+     * whole block (kept in L2), so the tiles walk 12 rows of C left to right and every strip reads the
+     * block from L2. (The blocked order before, each B strip over a block of A strips, kept a 48 KB B
+     * strip meant for L1 and was 3-5% slower.)
+     */
+    private static void panel(boolean transB, int mc, int n, int kc, float[] ap, int apOff, float[] B, int bOff, int ldb, int pc,
+                              float[] C, int cOff, int ldc, boolean accumulate, Workspace w) {
+        for (int jc = 0; jc < n; jc += blockCols) {
+            int nc = Math.min(blockCols, n - jc);
+            MatmulPacking.packB(transB, B, bOff, ldb, pc, kc, jc, nc, w.b);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir), ai = apOff + ir * kc;
+                for (int jr = 0; jr < nc; jr += NR) {
+                    int nr = Math.min(NR, nc - jr);
+                    int ci = cOff + ir * ldc + jc + jr;
+                    if (mr == MR && nr == NR) {
+                        MatmulKernels.kernel12(kc, ap, ai, MR, w.b, jr * kc, NR, C, ci, ldc, accumulate);
+                    } else {
+                        MatmulKernels.kernel12(kc, ap, ai, MR, w.b, jr * kc, NR, w.tile, 0, NR, false);
+                        mergeTile(w.tile, mr, nr, C, ci, ldc, accumulate);
+                    }
+                }
             }
         }
     }

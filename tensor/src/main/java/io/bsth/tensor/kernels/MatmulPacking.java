@@ -18,7 +18,7 @@ final class MatmulPacking {
     /** Per-thread packing buffers, sized once for Matmul's block sizes. */
     static final class Workspace {
         final float[] a = new float[MC * KC];
-        final float[] b = new float[KC * NC];
+        final float[] b = new float[KC * Math.max(NC, Matmul.blockCols)];
         final float[] tile = new float[MR * NR];
         /** B transposed for the small path; grows to the largest size seen, then is reused. */
         float[] bt = new float[0];
@@ -37,6 +37,13 @@ final class MatmulPacking {
         boolean inPlace;
         float[] src;
         int at, rowStep, kStep;
+
+        float[] panel = new float[0];
+
+        float[] panel(int n) {
+            if (panel.length < n) panel = new float[n];
+            return panel;
+        }
 
         float[] partials(int n) {
             if (partials.length < n) partials = new float[n];
@@ -118,9 +125,13 @@ final class MatmulPacking {
      * consecutive rows (zero beyond mc). Layout: dst[s*kc*MR + k*MR + i].
      */
     static void packA(boolean transA, float[] A, int aOff, int lda, float alpha, int i0, int mc, int k0, int kc, float[] dst) {
+        packA(transA, A, aOff, lda, alpha, i0, mc, k0, kc, dst, 0);
+    }
+
+    static void packA(boolean transA, float[] A, int aOff, int lda, float alpha, int i0, int mc, int k0, int kc, float[] dst, int dOff) {
         for (int s = 0, is = 0; is < mc; s++, is += MR) {
             int h = Math.min(MR, mc - is);
-            int base = s * kc * MR;
+            int base = dOff + s * kc * MR;
             if (transA) {
                 int src = aOff + k0 * lda + i0 + is;
                 for (int k = 0; k < kc; k++, src += lda) {

@@ -25,6 +25,7 @@ class MatmulTest {
     final boolean directA = Matmul.directA;
     final int inPlaceMaxN = Matmul.inPlaceMaxN;
     final int kSplitDepth = Matmul.kSplitDepth, kSplitMaxC = Matmul.kSplitMaxC;
+    final int panelRows = Matmul.panelRows, blockCols = Matmul.blockCols;
 
     @AfterEach
     void restore() {
@@ -37,6 +38,8 @@ class MatmulTest {
         Matmul.inPlaceMaxN = inPlaceMaxN;
         Matmul.kSplitDepth = kSplitDepth;
         Matmul.kSplitMaxC = kSplitMaxC;
+        Matmul.panelRows = panelRows;
+        Matmul.blockCols = blockCols;
     }
 
     /** Path 0: the default choice; 1: everything packed; 2: everything through the unpacked small kernels. */
@@ -226,6 +229,61 @@ class MatmulTest {
                     assertArrayEquals(packed, inPlace, "A in place vs packed: " + (tA ? "T" : "N") + (tB ? "T" : "N")
                             + " M=" + M + " N=" + N + " K=" + K + " directRows=" + dr);
                     seed += 3;
+                }
+            }
+        }
+    }
+
+    @Test
+    void packedPanelsMatchTheReferenceOnRaggedShapes() {
+        // the packed path with panels of A and blocks of B smaller than the product (ragged last
+        // strips, panels and blocks), several KC blocks, both thread splits, all four
+        // transpositions, offsets and padding, alpha and beta; A never read in place
+        forcePath(1);
+        Matmul.inPlaceMaxN = -1;
+        Matmul.panelRows = 2 * Matmul.MR;
+        Matmul.blockCols = 2 * Matmul.NR;
+        long seed = 1000;
+        int[][] shapes = {{1, 40, 3}, {13, 33, 7}, {Matmul.MR, Matmul.NR, Matmul.KC}, {37, 101, Matmul.KC + 9},
+            {2 * Matmul.MR + 5, 3 * Matmul.NR + 3, 2 * Matmul.KC + 1}, {70, 40, 50}};
+        for (int threads : new int[] {1, 2, 3}) {
+            Parallel.setThreads(threads);
+            for (int[] s : shapes) {
+                for (int t = 0; t < 4; t++) {
+                    boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
+                    check(tA, tB, s[0], s[1], s[2], 1f, 0f, 0, 0, seed++);
+                    check(tA, tB, s[0], s[1], s[2], 0.5f, 1f, 3, 5, seed++);
+                    check(tA, tB, s[0], s[1], s[2], -1.5f, 0.25f, 1, 2, seed++);
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyPackedPathAndBlockingGivesTheSameBits() {
+        // packed panels (1, 2 and 3 threads; default and smallest panels and blocks) against A read
+        // in place and B read in place: the same multiply-adds in the same order, so the same bits
+        forcePath(1);
+        int[][] shapes = {{37, 101, 2 * Matmul.KC + 9}, {2 * Matmul.MR + 5, 3 * Matmul.NR + 3, 70}, {150, 60, 500}};
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++) {
+                boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
+                int M = s[0], N = s[1], K = s[2], pad = 2, off = 3;
+                int lda = (tA ? M : K) + pad, ldb = (tB ? K : N) + pad, ldc = N + pad;
+                SplittableRandom r = new SplittableRandom(M * 131L + t);
+                float[] A = random(off + (tA ? K : M) * lda, r), B = random(off + (tB ? N : K) * ldb, r), C0 = random(off + M * ldc, r);
+                float[] first = null;
+                String what = (tA ? "T" : "N") + (tB ? "T" : "N") + " M=" + M + " N=" + N + " K=" + K;
+                for (int v = 0; v < 7; v++) {
+                    Matmul.inPlaceMaxN = v == 5 ? Integer.MAX_VALUE : -1;
+                    Matmul.directRows = v == 6 ? Integer.MAX_VALUE : 0;
+                    Matmul.panelRows = v == 3 || v == 4 ? Matmul.MR : panelRows;
+                    Matmul.blockCols = v == 3 || v == 4 ? Matmul.NR : blockCols;
+                    Parallel.setThreads(v == 0 || v == 3 ? 1 : v == 2 ? 3 : 2);
+                    float[] C = C0.clone();
+                    Matmul.sgemm(tA, tB, M, N, K, 1f, A, off, lda, B, off, ldb, 1f, C, off, ldc);
+                    if (first == null) first = C;
+                    else assertArrayEquals(first, C, what + " variant " + v);
                 }
             }
         }
