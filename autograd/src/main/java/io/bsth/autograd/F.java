@@ -512,8 +512,7 @@ public final class F {
         float[] Y = StepBuffers.take(x.numel()), mean = StepBuffers.take(rows), rstd = StepBuffers.take(rows);
         float[] A = a.data(), W = w == null ? null : w.data(), B = b == null ? null : b.data();
         // the sum is stored only for a backward to read (none without a recorded graph, as when encoding)
-        boolean storeSum = sumOverBranch && Grad.isEnabled() && (x.requiresGrad() || a.requiresGrad()
-                || w != null && w.requiresGrad() || b != null && b.requiresGrad());
+        boolean storeSum = sumOverBranch && Var.recorded(x, a, w, b);
         Norm.residualLayerNormForward(x.data(), A, draws, p, W, B, Y, mean, rstd, rows, C, eps, storeSum ? A : null);
         // x's value, where read again, is read through data(): it may have been dropped meanwhile
         if (storeSum) a.pin();

@@ -95,13 +95,17 @@ public final class Var {
      * parent requires one; otherwise a constant. Custom ops use this to join the graph.
      */
     public static Var result(String op, float[] data, int[] shape, Backward backward, Var... parents) {
-        boolean req = false;
-        if (Grad.isEnabled()) {
-            for (Var p : parents) if (p != null && p.requiresGrad) { req = true; break; }
-        }
+        boolean req = recorded(parents);
         for (Var p : parents) if (p != null && p.data == data) p.pinned = true;
         return req ? new Var(data, shape, true, parents.clone(), backward, op)
                    : new Var(data, shape, false, null, null, op);
+    }
+
+    /** Whether an op result over {@code parents} joins the graph: gradients enabled and a parent requires one. */
+    static boolean recorded(Var... parents) {
+        if (!Grad.isEnabled()) return false;
+        for (Var p : parents) if (p != null && p.requiresGrad) return true;
+        return false;
     }
 
     /**

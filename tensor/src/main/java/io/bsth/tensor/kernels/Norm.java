@@ -85,19 +85,9 @@ public final class Norm {
                 float rs = (float) (1 / Math.sqrt(var + eps));
                 mean[r] = m;
                 rstd[r] = rs;
-                normalizeRow(x, w, b, y, o, C, m, rs);
+                normalizeRow(x, o, w, b, y, o, C, m, rs);
             }
         });
-    }
-
-    /** y[o..o+C) = (x - m) * rs, then * w and + b where given: one row of the LayerNorm output. */
-    private static void normalizeRow(float[] x, float[] w, float[] b, float[] y, int o, int C, float m, float rs) {
-        for (int j = 0; j < C; j++) {
-            float v = (x[o + j] - m) * rs;
-            if (w != null) v = v * w[j];
-            if (b != null) v += b[j];
-            y[o + j] = v;
-        }
     }
 
     /** The plain reference of {@link #layerNormForward} (one thread, scalar sums). */
@@ -110,7 +100,7 @@ public final class Norm {
             float rs = (float) (1 / Math.sqrt(var + eps));
             mean[r] = m;
             rstd[r] = rs;
-            normalizeRow(x, w, b, y, o, C, m, rs);
+            normalizeRow(x, o, w, b, y, o, C, m, rs);
         }
     }
 
@@ -175,7 +165,7 @@ public final class Norm {
                 float rs = (float) (1 / Math.sqrt(var + eps));
                 mean[r] = m;
                 rstd[r] = rs;
-                normalizeSumRow(sum, 0, w, b, y, o, C, m, rs);
+                normalizeRow(sum, 0, w, b, y, o, C, m, rs);
                 if (sumOut != null) System.arraycopy(sum, 0, sumOut, o, C);
             }
         });
@@ -188,19 +178,22 @@ public final class Norm {
      */
     public static void layerNormFromStats(float[] s, float[] mean, float[] rstd, float[] w, float[] b, float[] y, int rows, int C) {
         Parallel.forRange(rows, Parallel.rowGrain(C), (lo, hi) -> {
-            for (int r = lo; r < hi; r++) normalizeSumRow(s, r * C, w, b, y, r * C, C, mean[r], rstd[r]);
+            for (int r = lo; r < hi; r++) normalizeRow(s, r * C, w, b, y, r * C, C, mean[r], rstd[r]);
         });
     }
 
-    /** y[o..o+C) = (s[so..so+C) - m) * rs, then * w and + b where given. */
-    private static void normalizeSumRow(float[] s, int so, float[] w, float[] b, float[] y, int o, int C, float m, float rs) {
+    /**
+     * y[o..o+C) = (x[xo..xo+C) - m) * rs, then * w and + b where given: one row of a LayerNorm output
+     * (of a plain LayerNorm's input, or of a residual sum).
+     */
+    private static void normalizeRow(float[] x, int xo, float[] w, float[] b, float[] y, int o, int C, float m, float rs) {
         if (w != null && b != null) {
             // the common case without branches in the loop, so the JIT vectorises it (same operations)
-            for (int j = 0; j < C; j++) y[o + j] = (s[so + j] - m) * rs * w[j] + b[j];
+            for (int j = 0; j < C; j++) y[o + j] = (x[xo + j] - m) * rs * w[j] + b[j];
             return;
         }
         for (int j = 0; j < C; j++) {
-            float v = (s[so + j] - m) * rs;
+            float v = (x[xo + j] - m) * rs;
             if (w != null) v = v * w[j];
             if (b != null) v += b[j];
             y[o + j] = v;
